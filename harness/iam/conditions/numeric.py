@@ -1,0 +1,76 @@
+"""Numeric condition operators: NumericEquals, NumericNotEquals, NumericLessThan,
+NumericLessThanEquals, NumericGreaterThan, NumericGreaterThanEquals.
+
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric
+
+"Numeric condition operators let you construct Condition elements that restrict access based on
+comparing a key to an integer or decimal value." Numbers are compared as exact decimals, so
+"10" equals "10.0" and "0.1" is exactly one tenth. A policy value that is not a number is
+rejected by validation; a context value that is not a number matches nothing (for
+NumericNotEquals too: it cannot be compared). Policy variables are not substituted ("You can not
+use a policy variable with the Numeric condition operator").
+
+The ordering operators read "context value <op> policy value": NumericLessThan 10 holds for a
+request whose s3:max-keys is 9.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import lru_cache
+
+from harness.iam.conditions.base import (
+    BaseOperator,
+    Binder,
+    Comparison,
+    Compiler,
+    comparison_test,
+    constant,
+    first_invalid,
+)
+
+# Integers and decimals, with an optional sign and exponent: every JSON number, written as the
+# policy parser turns it into text, and what a service puts in a numeric context key.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+
+
+@lru_cache(maxsize=4096)
+def parse_number(text: str) -> Decimal | None:
+    if _NUMBER.match(text) is None:
+        return None
+    return Decimal(text)
+
+
+def _compiler(comparison: Comparison) -> Compiler:
+    def compile_values(values: tuple[str, ...], _variables_enabled: bool) -> Binder:
+        numbers = [n for n in map(parse_number, values) if n is not None]
+        compare = comparison_test(comparison, numbers)
+
+        def test(value: str) -> bool | None:
+            number = parse_number(value)
+            return None if number is None else compare(number)
+
+        return constant(test)
+
+    return compile_values
+
+
+def validate(operator_name: str, values: Sequence[str]) -> str | None:
+    bad = first_invalid(values, lambda value: parse_number(value) is not None)
+    if bad is None:
+        return None
+    return f'Numeric operator {operator_name} needs numbers, got "{bad}"'
+
+
+_equals = _compiler("eq")
+
+OPERATORS = (
+    BaseOperator("NumericEquals", _equals, validate),
+    BaseOperator("NumericNotEquals", _equals, validate, negated=True),
+    BaseOperator("NumericLessThan", _compiler("lt"), validate),
+    BaseOperator("NumericLessThanEquals", _compiler("le"), validate),
+    BaseOperator("NumericGreaterThan", _compiler("gt"), validate),
+    BaseOperator("NumericGreaterThanEquals", _compiler("ge"), validate),
+)
