@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
 # Modules that define `register(subparsers) -> None`; each added parser sets `func`.
-COMMAND_MODULES = ("harness.simulate_cli",)
+COMMAND_MODULES = (
+    "harness.simulate_cli",
+    "harness.landscape.commands",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,9 +9,11 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from harness.catalog import condition_key_type, rcp_services
@@ -319,10 +321,18 @@ def _resource_type(actions: Sequence[str]) -> PolicyType:
 def _policy(document: Any, field: str, policy_type: PolicyType) -> Policy:
     if not isinstance(document, str | Mapping):
         raise SimulationInputError(field, "must be a policy document (JSON text or object)")
+    # A batch repeats the same SCPs, boundaries and resource policies line after line: parse
+    # each distinct document once. The key is the document as written (objects key-sorted).
+    text = document if isinstance(document, str) else json.dumps(document, sort_keys=True)
     try:
-        return parse_policy(document, policy_type, name=field)
+        return _parse_cached(text, policy_type, field)
     except PolicyValidationError as exc:
         raise SimulationInputError(field, str(exc)) from exc
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str, policy_type: PolicyType, field: str) -> Policy:
+    return parse_policy(text, policy_type, name=field)
 
 
 def _policy_list(

@@ -17,7 +17,7 @@ from harness.iam.decision import MatchedStatement
 from harness.iam.matching import compiled_actions
 from harness.iam.policy import Effect, Policy, Statement
 
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 65536
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,6 +292,9 @@ def _check_length(length: int) -> None:
 
 
 def _check_nesting(text: str) -> None:
+    # Fewer opening brackets than the limit can't nest deeper than it: skip the scan.
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return
     # Brackets inside strings do not nest; strip the strings, then follow the depth.
     brackets = _BRACKET.findall(_STRING.sub("", text))
     depth = max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)

@@ -30,14 +30,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from harness.iam.conditions.base import (
-    BaseOperator,
-    Binder,
-    ValueTest,
-    constant,
-    memoize_by_variables,
-)
-from harness.iam.conditions.string import uses_variables
+from harness.iam.conditions.base import BaseOperator, Binder, ValueTest, constant
+from harness.iam.conditions.substitution import memoize_by_variables, uses_variables
 from harness.iam.context import ContextKeys
 from harness.iam.variables import resolve
 from harness.iam.wildcard import Parts

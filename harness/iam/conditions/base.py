@@ -13,16 +13,12 @@ family only says what "matches" means for its positive operators.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Literal, TypeVar
 
 from harness.iam.context import ContextKeys
-from harness.iam.variables import variable_keys
-from harness.iam.wildcard import Parts, compile_glob, compile_parts
 
 ValueTest = Callable[[str], bool | None]
 Binder = Callable[[ContextKeys], ValueTest | None]
@@ -66,86 +62,6 @@ def first_invalid(values: Sequence[str], is_valid: Callable[[str], bool]) -> str
         if not is_valid(value):
             return value
     return None
-
-
-def glob_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
-    """A test for "matches any of these IAM globs". Literal patterns — most policy values —
-    become a set lookup, the others one alternation compiled once."""
-    literals = frozenset(p for p in patterns if not _is_glob(p))
-    globs = tuple(sorted({p for p in patterns if _is_glob(p)}))
-    if not globs:
-        return literals.__contains__
-    if "*" in globs:
-        return _anything
-    search = _alternation(globs).match
-    if not literals:
-        return lambda value: search(value) is not None
-    return lambda value: value in literals or search(value) is not None
-
-
-def _anything(_value: str) -> bool:
-    return True
-
-
-def _is_glob(pattern: str) -> bool:
-    return "*" in pattern or "?" in pattern
-
-
-@lru_cache(maxsize=4096)
-def _alternation(globs: tuple[str, ...]) -> re.Pattern[str]:
-    # Each compiled glob ends in \Z, so the alternatives can simply be joined.
-    return re.compile("|".join(f"(?:{compile_glob(g).pattern})" for g in globs), re.DOTALL)
-
-
-def parts_matcher(patterns: Sequence[Parts]) -> Callable[[str], bool]:
-    """`glob_matcher` for patterns whose policy variables have been substituted."""
-    if not patterns:
-        return _nothing
-    search = _parts_alternation(tuple(patterns)).match
-    return lambda value: search(value) is not None
-
-
-def _nothing(_value: str) -> bool:
-    return False
-
-
-@lru_cache(maxsize=4096)
-def _parts_alternation(patterns: tuple[Parts, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{compile_parts(p).pattern})" for p in patterns), re.DOTALL)
-
-
-def memoize_by_variables(values: Sequence[str], bind: Binder) -> Binder:
-    """Cache what `bind` returns by the values of the keys the policy variables in `values`
-    refer to. Resolution (harness.iam.variables) reads nothing else of the request — a key's
-    values and whether it is multivalued — and is costly next to a comparison, while a run
-    sees the same few principals over and over. Bounded: cleared when it fills."""
-    names = tuple(dict.fromkeys(name for value in values for name in variable_keys(value)))
-    cache: dict[Hashable, ValueTest | None] = {}
-
-    def signature(keys: ContextKeys) -> Hashable:
-        return tuple((keys.get_values(name), keys.is_multivalued(name)) for name in names)
-
-    if len(names) == 1:  # the usual case, e.g. ${aws:username}: skip the generator
-        (name,) = names
-
-        def signature(keys: ContextKeys) -> Hashable:
-            return (keys.get_values(name), keys.is_multivalued(name))
-
-    def bind_cached(keys: ContextKeys) -> ValueTest | None:
-        key = signature(keys)
-        try:
-            return cache[key]
-        except KeyError:
-            pass
-        if len(cache) >= _MEMO_SIZE:
-            cache.clear()
-        test = cache[key] = bind(keys)
-        return test
-
-    return bind_cached
-
-
-_MEMO_SIZE = 256
 
 
 Point = TypeVar("Point", Decimal, int)

@@ -60,10 +60,6 @@ def block_holds(
     return all(_plan_of(condition, variables_enabled).holds(keys) for condition in conditions)
 
 
-def condition_holds(condition: Condition, keys: ContextKeys, variables_enabled: bool) -> bool:
-    return _plan_of(condition, variables_enabled).holds(keys)
-
-
 def report_missing(
     conditions: Iterable[Condition], keys: ContextKeys, variables_enabled: bool, missing: set[str]
 ) -> None:

@@ -16,15 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from harness.iam.conditions.base import (
-    BaseOperator,
-    Binder,
-    ValueTest,
-    constant,
-    first_invalid,
-    memoize_by_variables,
-)
-from harness.iam.conditions.string import uses_variables
+from harness.iam.conditions.base import BaseOperator, Binder, ValueTest, constant, first_invalid
+from harness.iam.conditions.substitution import memoize_by_variables, uses_variables
 from harness.iam.context import ContextKeys
 from harness.iam.variables import has_variables, resolve_literal
 

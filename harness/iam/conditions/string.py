@@ -18,23 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from harness.iam.conditions.base import (
-    BaseOperator,
-    Binder,
-    Compiler,
-    ValueTest,
-    constant,
-    glob_matcher,
-    memoize_by_variables,
-    parts_matcher,
-)
+from harness.iam.conditions.base import BaseOperator, Binder, Compiler, ValueTest, constant
+from harness.iam.conditions.patterns import glob_matcher, parts_matcher
+from harness.iam.conditions.substitution import memoize_by_variables, uses_variables
 from harness.iam.context import ContextKeys
-from harness.iam.variables import has_variables, resolve, resolve_literal
+from harness.iam.variables import resolve, resolve_literal
 from harness.iam.wildcard import Parts
-
-
-def uses_variables(values: Sequence[str], variables_enabled: bool) -> bool:
-    return variables_enabled and any(has_variables(value) for value in values)
 
 
 def _same(text: str) -> str:
