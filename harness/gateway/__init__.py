@@ -1,0 +1,1 @@
+"""The enforcing endpoint: authenticate, parse, map, decide, answer like AWS."""

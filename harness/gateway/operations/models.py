@@ -1,0 +1,58 @@
+"""What botocore's service models say about operations: their names and required members.
+
+The gateway's parser (LocalStack's, on the same botocore models) yields parameters named by the
+model's input members, so the model is the authority on which parameter identifies a resource.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import botocore.session
+from botocore.exceptions import UnknownServiceError
+from botocore.model import OperationNotFoundError, ServiceModel
+
+
+@cache
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@cache
+def service_model(service: str) -> ServiceModel | None:
+    try:
+        return _session().get_service_model(service)
+    except UnknownServiceError:
+        return None
+
+
+@cache
+def operation_names(service: str) -> frozenset[str]:
+    model = service_model(service)
+    return frozenset(model.operation_names) if model is not None else frozenset()
+
+
+@cache
+def required_members(service: str, operation: str) -> frozenset[str]:
+    model = service_model(service)
+    if model is None:
+        return frozenset()
+    try:
+        shape = model.operation_model(operation).input_shape
+    except OperationNotFoundError:
+        return frozenset()
+    if shape is None:
+        return frozenset()
+    return frozenset(shape.required_members)
+
+
+@cache
+def input_members(service: str, operation: str) -> frozenset[str]:
+    model = service_model(service)
+    if model is None:
+        return frozenset()
+    try:
+        shape = model.operation_model(operation).input_shape
+    except OperationNotFoundError:
+        return frozenset()
+    return frozenset(shape.members) if shape is not None else frozenset()

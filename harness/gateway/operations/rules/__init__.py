@@ -1,0 +1,1 @@
+"""Per-service tables: one module per service family, each exporting a ServiceSpec."""
