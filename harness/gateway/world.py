@@ -1,0 +1,368 @@
+"""What the backend holds that a decision needs, read through the AWS APIs and cached.
+
+Identity policies (inline and managed, of a role or of a user and its groups), permissions
+boundaries, role tags and trust policies, the organisation (SCPs and RCPs along an account's
+path, the management account, the org id and paths), and resource-based policies (S3, SNS, SQS,
+Lambda, KMS). The cache is dropped whenever a request that can change any of it passes through
+the gateway (`invalidate`), so a scenario that edits a policy sees the new decision next call.
+
+Policies that the backend holds but the engine cannot parse raise `WorldError`; the gateway
+denies the request naming the policy (fail closed).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+
+from harness.gateway.backend import BackendAccess
+from harness.iam.errors import PolicyValidationError
+from harness.iam.parse import MAX_DOCUMENT_CHARS, parse_policy
+from harness.iam.policy import Policy, PolicyType
+
+T = TypeVar("T")
+
+_SCP = "SERVICE_CONTROL_POLICY"
+_RCP = "RESOURCE_CONTROL_POLICY"
+
+
+class WorldError(RuntimeError):
+    """The backend's state could not be read or understood; the request is denied."""
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """An account's place in its organisation."""
+
+    org_id: str
+    management_account: str
+    path: tuple[str, ...]
+    """Target ids from the root down to the account: r-…, ou-…, …, the account id."""
+
+    @property
+    def org_path(self) -> str:
+        """aws:PrincipalOrgPaths / aws:ResourceOrgPaths form: o-x/r-y/ou-z/ (OUs only)."""
+        return "/".join([self.org_id, *self.path[:-1]]) + "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """The policies of an IAM role or user, and its tags."""
+
+    policies: tuple[Policy, ...]
+    boundary: Policy | None
+    tags: tuple[tuple[str, str], ...]
+    max_session_duration: int = 3600
+
+
+class World:
+    def __init__(self, access: BackendAccess) -> None:
+        self.access = access
+        self._cache: dict[tuple[str, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _cached(self, key: tuple[str, ...], load: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._cache:
+                found: T = self._cache[key]
+                return found
+        value = load()
+        with self._lock:
+            self._cache[key] = value
+        return value
+
+    # ------------------------------------------------------------------ identities
+
+    def role(self, role_arn: str) -> Identity:
+        return self._cached(("role", role_arn), lambda: self._load_role(role_arn))
+
+    def role_trust(self, role_arn: str) -> Policy | None:
+        return self._cached(("trust", role_arn), lambda: self._load_trust(role_arn))
+
+    def user(self, user_arn: str) -> Identity:
+        return self._cached(("user", user_arn), lambda: self._load_user(user_arn))
+
+    def _load_role(self, role_arn: str) -> Identity:
+        account, name = _account_and_name(role_arn)
+        iam = self.access.client(account, "iam")
+        role = _call(f"reading role {role_arn}", lambda: iam.get_role(RoleName=name))["Role"]
+        inline = [
+            self._parse(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"],
+                        PolicyType.IDENTITY, f"{role_arn}/inline/{p}")
+            for p in _all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+        ]
+        managed = [
+            self.managed_policy(account, attached["PolicyArn"], PolicyType.IDENTITY)
+            for attached in _all(iam, "list_attached_role_policies", "AttachedPolicies",
+                                 RoleName=name)
+        ]
+        boundary_arn = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+        return Identity(
+            policies=(*inline, *managed),
+            boundary=(self.managed_policy(account, boundary_arn, PolicyType.BOUNDARY)
+                      if boundary_arn else None),
+            tags=tuple((t["Key"], t["Value"]) for t in role.get("Tags", [])),
+            max_session_duration=int(role.get("MaxSessionDuration", 3600)),
+        )
+
+    def _load_trust(self, role_arn: str) -> Policy | None:
+        account, name = _account_and_name(role_arn)
+        iam = self.access.client(account, "iam")
+        try:
+            role = iam.get_role(RoleName=name)["Role"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "NoSuchEntity":
+                return None
+            raise WorldError(f"reading role {role_arn}: {error}") from error
+        return self._parse(role["AssumeRolePolicyDocument"], PolicyType.TRUST,
+                           f"{role_arn} trust policy")
+
+    def _load_user(self, user_arn: str) -> Identity:
+        account, name = _account_and_name(user_arn)
+        iam = self.access.client(account, "iam")
+        user = _call(f"reading user {user_arn}", lambda: iam.get_user(UserName=name))["User"]
+        policies = [
+            self._parse(iam.get_user_policy(UserName=name, PolicyName=p)["PolicyDocument"],
+                        PolicyType.IDENTITY, f"{user_arn}/inline/{p}")
+            for p in _all(iam, "list_user_policies", "PolicyNames", UserName=name)
+        ]
+        policies += [
+            self.managed_policy(account, a["PolicyArn"], PolicyType.IDENTITY)
+            for a in _all(iam, "list_attached_user_policies", "AttachedPolicies", UserName=name)
+        ]
+        for group in _all(iam, "list_groups_for_user", "Groups", UserName=name):
+            group_name = group["GroupName"]
+            policies += [
+                self._parse(iam.get_group_policy(GroupName=group_name, PolicyName=p)[
+                    "PolicyDocument"], PolicyType.IDENTITY, f"{group['Arn']}/inline/{p}")
+                for p in _all(iam, "list_group_policies", "PolicyNames", GroupName=group_name)
+            ]
+            policies += [
+                self.managed_policy(account, a["PolicyArn"], PolicyType.IDENTITY)
+                for a in _all(iam, "list_attached_group_policies", "AttachedPolicies",
+                              GroupName=group_name)
+            ]
+        boundary_arn = user.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+        return Identity(
+            policies=tuple(policies),
+            boundary=(self.managed_policy(account, boundary_arn, PolicyType.BOUNDARY)
+                      if boundary_arn else None),
+            tags=tuple((t["Key"], t["Value"]) for t in user.get("Tags", [])),
+        )
+
+    def user_details(self, account: str, user_name: str) -> tuple[str, str]:
+        """(ARN, unique id) of a user of `account`."""
+        iam = self.access.client(account, "iam")
+        user = _call(f"reading user {user_name}", lambda: iam.get_user(UserName=user_name))
+        return user["User"]["Arn"], user["User"]["UserId"]
+
+    def managed_policy_text(self, account: str, arn: str) -> str:
+        """The default version of a managed policy, as JSON text (for session policies)."""
+        iam = self.access.client(account, "iam")
+        policy = _call(f"reading policy {arn}", lambda: iam.get_policy(PolicyArn=arn))["Policy"]
+        version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])
+        return _document_text(version["PolicyVersion"]["Document"])
+
+    def managed_policy(self, account: str, arn: str, policy_type: PolicyType) -> Policy:
+        """The default version of a managed policy (AWS managed ones too: every account has
+        them)."""
+        return self._cached(("managed", account, arn, policy_type.name),
+                            lambda: self._load_managed(account, arn, policy_type))
+
+    def _load_managed(self, account: str, arn: str, policy_type: PolicyType) -> Policy:
+        return self._parse(self.managed_policy_text(account, arn), policy_type, arn)
+
+    # ------------------------------------------------------------------ organisation
+
+    def organization(self, account: str) -> Organization | None:
+        """None when the account belongs to no organisation."""
+        return self._cached(("org", account), lambda: self._load_organization(account))
+
+    def _load_organization(self, account: str) -> Organization | None:
+        org_client = self.access.client(account, "organizations")
+        try:
+            described = org_client.describe_organization()["Organization"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "AWSOrganizationsNotInUseException":
+                return None
+            raise WorldError(f"reading the organisation of account {account}: {error}") from error
+        management = described["MasterAccountId"]
+        orgs = self.access.client(management, "organizations")
+        path = [account]
+        child = account
+        while True:
+            try:
+                parents: list[dict[str, str]] = orgs.list_parents(ChildId=child)["Parents"]
+            except ClientError as error:
+                raise WorldError(f"reading the parents of {child}: {error}") from error
+            if not parents:
+                break
+            child = parents[0]["Id"]
+            path.append(child)
+            if parents[0]["Type"] == "ROOT":
+                break
+        return Organization(described["Id"], management, tuple(reversed(path)))
+
+    def scps(self, account: str) -> tuple[tuple[Policy, ...], ...] | None:
+        return self._org_policies(account, _SCP, PolicyType.SCP)
+
+    def rcps(self, account: str) -> tuple[tuple[Policy, ...], ...] | None:
+        return self._org_policies(account, _RCP, PolicyType.RCP)
+
+    def _org_policies(self, account: str, kind: str, policy_type: PolicyType
+                      ) -> tuple[tuple[Policy, ...], ...] | None:
+        organization = self.organization(account)
+        if organization is None:
+            return None
+        return self._cached(
+            ("org-policies", kind, account),
+            lambda: tuple(self._attached(organization.management_account, target, kind,
+                                         policy_type) for target in organization.path),
+        )
+
+    def _attached(self, management: str, target: str, kind: str, policy_type: PolicyType
+                  ) -> tuple[Policy, ...]:
+        orgs = self.access.client(management, "organizations")
+        try:
+            listed = _all(orgs, "list_policies_for_target", "Policies", TargetId=target,
+                          Filter=kind)
+        except ClientError as error:
+            if kind == _RCP:  # a backend without RCPs has none attached
+                return ()
+            raise WorldError(f"reading {kind} of {target}: {error}") from error
+        policies = []
+        for summary in listed:
+            content = orgs.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
+            policies.append(self._parse(content, policy_type, summary["Arn"]))
+        return tuple(policies)
+
+    # ------------------------------------------------------------------ resources
+
+    def bucket_owner(self, bucket: str, accounts: tuple[str, ...]) -> str | None:
+        """The account whose ListBuckets shows the bucket, among `accounts`."""
+        def load() -> str | None:
+            for account in accounts:
+                s3 = self.access.client(account, "s3")
+                if any(b["Name"] == bucket for b in s3.list_buckets().get("Buckets", [])):
+                    return account
+            return None
+
+        return self._cached(("bucket-owner", bucket, *accounts), load)
+
+    def resource_policy(self, service: str, arn: str, owner: str, region: str
+                        ) -> Policy | None:
+        return self._cached(("resource-policy", service, arn),
+                            lambda: self._load_resource_policy(service, arn, owner, region))
+
+    def _load_resource_policy(self, service: str, arn: str, owner: str, region: str
+                              ) -> Policy | None:
+        loader = _RESOURCE_POLICY_LOADERS.get(service)
+        if loader is None:
+            return None
+        document = loader(self.access.client(owner, service, region), arn)
+        if document is None:
+            return None
+        return self._parse(document, PolicyType.RESOURCE, f"{arn} resource policy")
+
+    # ------------------------------------------------------------------ parsing
+
+    @staticmethod
+    def _parse(document: Any, policy_type: PolicyType, name: str) -> Policy:
+        try:
+            # Size quotas bind when a policy is created, and AWS managed policies are exempt
+            # (ReadOnlyAccess is ~95 KB); what the backend holds is evaluated whatever its size.
+            return parse_policy(_document_text(document), policy_type, name=name,
+                                max_size=MAX_DOCUMENT_CHARS)
+        except PolicyValidationError as error:
+            raise WorldError(f"the backend holds a policy the engine cannot read: {error}"
+                             ) from error
+
+
+def _document_text(document: Any) -> str:
+    """boto3 hands IAM documents over decoded to dicts, or URL-encoded text from some APIs."""
+    if isinstance(document, str):
+        return unquote(document) if document.startswith("%") else document
+    return json.dumps(document)
+
+
+def _account_and_name(arn: str) -> tuple[str, str]:
+    parts = arn.split(":", 5)
+    return parts[4], parts[5].rsplit("/", 1)[-1]
+
+
+def _call(what: str, call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except ClientError as error:
+        raise WorldError(f"{what}: {error}") from error
+
+
+def _all(client: Any, method: str, field: str, **params: Any) -> list[Any]:
+    items: list[Any] = []
+    for page in client.get_paginator(method).paginate(**params):
+        items.extend(page.get(field, []))
+    return items
+
+
+def _ignore_missing(call: Callable[[], str | None], *codes: str) -> str | None:
+    try:
+        return call()
+    except ClientError as error:
+        if error.response["Error"]["Code"] in codes:
+            return None
+        raise WorldError(str(error)) from error
+
+
+def _s3_policy(client: Any, arn: str) -> str | None:
+    bucket = arn.split(":::", 1)[1].split("/", 1)[0]
+    return _ignore_missing(lambda: client.get_bucket_policy(Bucket=bucket)["Policy"],
+                           "NoSuchBucketPolicy", "NoSuchBucket")
+
+
+def _sns_policy(client: Any, arn: str) -> str | None:
+    return _ignore_missing(
+        lambda: client.get_topic_attributes(TopicArn=arn)["Attributes"].get("Policy"),
+        "NotFound")
+
+
+def _sqs_policy(client: Any, arn: str) -> str | None:
+    name = arn.rsplit(":", 1)[1]
+
+    def load() -> str | None:
+        url = client.get_queue_url(QueueName=name)["QueueUrl"]
+        attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+        policy: str | None = attributes.get("Attributes", {}).get("Policy")
+        return policy
+
+    return _ignore_missing(load, "AWS.SimpleQueueService.NonExistentQueue",
+                           "QueueDoesNotExist")
+
+
+def _lambda_policy(client: Any, arn: str) -> str | None:
+    return _ignore_missing(lambda: client.get_policy(FunctionName=arn)["Policy"],
+                           "ResourceNotFoundException")
+
+
+def _kms_policy(client: Any, arn: str) -> str | None:
+    return _ignore_missing(
+        lambda: client.get_key_policy(KeyId=arn, PolicyName="default")["Policy"],
+        "NotFoundException")
+
+
+_RESOURCE_POLICY_LOADERS: dict[str, Callable[[Any, str], str | None]] = {
+    "s3": _s3_policy,
+    "sns": _sns_policy,
+    "sqs": _sqs_policy,
+    "lambda": _lambda_policy,
+    "kms": _kms_policy,
+}
