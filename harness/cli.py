@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 COMMAND_MODULES = (
     "harness.simulate_cli",
     "harness.landscape.commands",
+    "harness.backends.commands",
+    "harness.identity.commands",
 )
 
 

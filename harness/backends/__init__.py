@@ -1,0 +1,23 @@
+"""Backends: the emulated AWS the harness seeds and, later, puts its gateway in front of.
+
+`harness.backends.moto` serves moto in-process (the default backend); `state` records where a
+running `securecart up` listens; `commands` adds `securecart up` to the command line.
+
+This module stays free of moto imports (importing moto costs half a second): it holds only the
+small protocol between the seeder and a backend.
+
+Reserved tags. AWS gives a new member account an id of its choosing and the management account
+the name and e-mail it was opened with; a landscape fixes all three. The seeder asks for them
+with these tag keys (on CreateAccount, and TagResource on the management account); the moto
+backend applies them and drops the tags, so they never appear in ListTagsForResource. A backend
+that does not understand them keeps them as ordinary tags, and the seeder then fails, because the
+account ids it was given differ from the landscape's.
+"""
+
+from __future__ import annotations
+
+ACCOUNT_ID_TAG = "securecart:account-id"
+ACCOUNT_NAME_TAG = "securecart:account-name"
+ACCOUNT_EMAIL_TAG = "securecart:account-email"
+
+RESERVED_TAGS = (ACCOUNT_ID_TAG, ACCOUNT_NAME_TAG, ACCOUNT_EMAIL_TAG)

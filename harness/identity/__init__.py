@@ -1,0 +1,135 @@
+"""Identities that act in the emulated AWS: people signing in through the IdP, and workloads,
+pipelines, vendors and services assuming roles.
+
+    harness.identity.saml      SAML responses: build, encode, parse; `assertion_used_mfa`
+    harness.identity.idp       `EmulatedIdP`: signs users in (MFA or not), issues assertions
+    harness.identity.login     IdP → Identity Center role → STS AssumeRoleWithSAML: `login`
+    harness.identity.assume    role sessions for workloads, pipelines, vendors, services: `assume`;
+                               `check_trust`, the one place that decides a role's trust
+    harness.identity.profiles  an AWS config file with a `credential_process` profile per
+                               assignment
+    harness.identity.commands  `securecart login | assume | profiles`
+
+This module holds what they share: the error every command reports, and temporary credentials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["AwsError", "Credentials", "IdentityError", "call_sts", "sts_client"]
+
+
+class IdentityError(Exception):
+    """Signing in or assuming a role failed; the message says why, in words for the user."""
+
+
+class AwsError(IdentityError):
+    """STS refused (or would refuse) the call; worded as the AWS CLI prints AWS's errors."""
+
+    def __init__(self, code: str, operation: str, message: str) -> None:
+        super().__init__(
+            f"An error occurred ({code}) when calling the {operation} operation: {message}"
+        )
+        self.code = code
+        self.operation = operation
+        self.aws_message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Temporary credentials of one role session; `arn` is its assumed-role ARN."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime
+    arn: str
+
+    @classmethod
+    def from_sts(cls, response: dict[str, Any]) -> Credentials:
+        """From an AssumeRole / AssumeRoleWithSAML response (boto3's shape)."""
+        found = response["Credentials"]
+        expiration = found["Expiration"]
+        if isinstance(expiration, str):
+            expiration = datetime.fromisoformat(expiration.replace("Z", "+00:00"))
+        return cls(
+            access_key_id=found["AccessKeyId"],
+            secret_access_key=found["SecretAccessKey"],
+            session_token=found["SessionToken"],
+            expiration=expiration if expiration.tzinfo else expiration.replace(tzinfo=UTC),
+            arn=response["AssumedRoleUser"]["Arn"],
+        )
+
+    def process_output(self) -> dict[str, Any]:
+        """The JSON a `credential_process` prints.
+        https://docs.aws.amazon.com/cli/v1/userguide/cli-configure-sourcing-external.html"""
+        return {
+            "Version": 1,
+            "AccessKeyId": self.access_key_id,
+            "SecretAccessKey": self.secret_access_key,
+            "SessionToken": self.session_token,
+            "Expiration": self.expiration.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+    def client(self, service: str, endpoint_url: str, region: str) -> Any:
+        """A boto3 client acting as this session."""
+        return _client(service, endpoint_url, region, self)
+
+
+def sts_client(
+    endpoint_url: str, region: str, credentials: Credentials | None = None, **keys: str
+) -> Any:
+    """An STS client against the endpoint. With no credentials, `keys` gives
+    aws_access_key_id / aws_secret_access_key (e.g. placeholders for unsigned calls)."""
+    return _client("sts", endpoint_url, region, credentials, **keys)
+
+
+def _client(
+    service: str, endpoint_url: str, region: str, credentials: Credentials | None, **keys: str
+) -> Any:
+    import boto3
+    import botocore.session
+    from botocore.config import Config
+    from botocore.configprovider import ConstantProvider
+
+    if credentials is not None:
+        keys = {
+            "aws_access_key_id": credentials.access_key_id,
+            "aws_secret_access_key": credentials.secret_access_key,
+            "aws_session_token": credentials.session_token,
+        }
+    # Pin the profile: these commands run as an AWS CLI credential_process, where AWS_PROFILE
+    # may name the very profile that runs them; the credentials here are always explicit.
+    core = botocore.session.Session()
+    core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+    session = boto3.Session(botocore_session=core, region_name=region)
+    # No retries: the backend is local, a failure should surface at once.
+    config = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60)
+    return session.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=region,
+        config=config,
+        **keys,
+    )
+
+
+def call_sts(method: Callable[..., Any], operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Call STS, turning botocore's errors into AwsError (AWS refused) or IdentityError (the
+    endpoint could not be reached or answered nonsense)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        response: dict[str, Any] = method(**params)
+        return response
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        raise AwsError(
+            str(details.get("Code", "Unknown")), operation, str(details.get("Message", ""))
+        ) from error
+    except BotoCoreError as error:
+        raise IdentityError(f"calling {operation}: {error}") from error

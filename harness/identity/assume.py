@@ -1,0 +1,549 @@
+"""Role sessions for workloads, pipelines, vendors and services: STS AssumeRole, with the role's
+trust decided first as AWS decides it.
+
+    result = assume(landscape, endpoint, "DeployRole", "prod", as_="shared-services:ci-deployer")
+    result = assume(landscape, endpoint, "orders-processor", "prod")   # as Lambda would get it
+    result.credentials.process_output()
+
+Who calls (`as_`, `parse_principal`):
+- an account name (`vendor`): the account's administrator, a session of the account's
+  OrganizationAccountAccessRole with AdministratorAccess (the credentials the seeder uses);
+- `account:role` (`shared-services:ci-deployer`): a session of that role, itself obtained from
+  the principal that role trusts (so this is role chaining: at most one hour);
+- a service principal (`lambda.amazonaws.com`): the session the service gets for its resource
+  (Lambda names it after the function);
+- by default, the service the role trusts, else the administrator of the role's account.
+
+Why decide here: moto does not enforce trust policies (its AssumeRole does not even require the
+role to exist). `check_trust` evaluates the request with the policy engine exactly as AWS does —
+the trust policy as the resource policy, the caller's identity policies, boundary and SCPs, the
+condition keys of the request (sts:ExternalId, aws:SourceAccount, …) — and then AWS's checks of
+DurationSeconds. It is the one place that decides; the enforcing gateway will take the decision
+over by passing another `TrustCheck` (or none) to `assume` and `login`.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from harness.iam import (
+    Caller,
+    ContextKeys,
+    Decision,
+    Policy,
+    PolicySet,
+    PolicyType,
+    PrincipalKind,
+    Request,
+    access_denied_message,
+    evaluate,
+    parse_policy,
+)
+from harness.identity import AwsError, Credentials, IdentityError, call_sts, sts_client
+from harness.landscape.model import Account, Function, Landscape, Role
+
+ADMIN_ROLE = "OrganizationAccountAccessRole"
+"""The role behind an account's administrator (see harness.seeding.context.ACCESS_ROLE)."""
+ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+
+MIN_DURATION, MAX_DURATION = 900, 43200
+CHAINED_MAX_DURATION = 3600
+"""Role chaining (a role session assuming a role) is limited to one hour.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html#iam-term-role-chaining"""
+
+_MAX_CHAIN = 5
+
+
+# =========================================================================== the trust decision
+
+
+@dataclass(frozen=True, slots=True)
+class TrustQuestion:
+    """May `caller` assume `role_arn` (whose trust policy is `trust`) for `duration` seconds?
+
+    `actions` are the actions the call needs allowed: sts:AssumeRole or
+    sts:AssumeRoleWithSAML first, then sts:TagSession when it passes session tags."""
+
+    caller: Caller
+    role_arn: str
+    role_account: str
+    trust: Policy
+    max_session_duration: int
+    actions: tuple[str, ...] = ("sts:AssumeRole",)
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    scps: tuple[tuple[Policy, ...], ...] | None = None
+    management_account: str | None = None
+    keys: ContextKeys = field(default_factory=ContextKeys)
+    duration: int | None = None
+    chained: bool = False
+
+    @property
+    def operation(self) -> str:
+        return self.actions[0].partition(":")[2]
+
+
+TrustCheck = Callable[[TrustQuestion], None]
+"""Raises AwsError when AWS would refuse the call; returns when it would go through."""
+
+
+def trust_decisions(question: TrustQuestion) -> tuple[Decision, ...]:
+    """The engine's decision for each action the call needs."""
+    policies = PolicySet(
+        identity=question.identity,
+        resource=question.trust,
+        boundary=question.boundary,
+        scps=question.scps,
+        management_account=question.management_account,
+        # A role can only be assumed if its trust policy lets the caller in: an identity policy
+        # of the caller's account is not enough, even in the same account.
+        resource_policy_required=True,
+    )
+    return tuple(
+        evaluate(
+            Request(
+                caller=question.caller,
+                action=action,
+                resource=question.role_arn,
+                resource_account=question.role_account,
+                keys=question.keys,
+            ),
+            policies,
+        )
+        for action in question.actions
+    )
+
+
+def check_trust(question: TrustQuestion) -> None:
+    """AWS's answer to an AssumeRole* call, in its order: parameter validation, authorisation
+    (AccessDenied with the enhanced message), then the role's session limits (ValidationError,
+    with STS's own wording)."""
+    operation, duration = question.operation, question.duration
+    if duration is not None and not MIN_DURATION <= duration <= MAX_DURATION:
+        relation, bound = (
+            ("greater", MIN_DURATION) if duration < MIN_DURATION else ("less", MAX_DURATION)
+        )
+        raise AwsError(
+            "ValidationError",
+            operation,
+            f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
+            f"satisfy constraint: Member must have value {relation} than or equal to {bound}",
+        )
+    for decision in trust_decisions(question):
+        if not decision.allowed:
+            raise AwsError("AccessDenied", operation, access_denied_message(decision))
+    if duration is not None and duration > question.max_session_duration:
+        raise AwsError(
+            "ValidationError",
+            operation,
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        )
+    if question.chained and duration is not None and duration > CHAINED_MAX_DURATION:
+        raise AwsError(
+            "ValidationError",
+            operation,
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+            "assumed by role chaining.",
+        )
+
+
+def request_keys(region: str, now: datetime | None = None) -> ContextKeys:
+    """Global condition keys every STS request carries."""
+    moment = now or datetime.now(UTC)
+    return ContextKeys(
+        {
+            "aws:RequestedRegion": region,
+            "aws:SecureTransport": "true",  # STS is HTTPS-only
+            "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "aws:EpochTime": str(int(moment.timestamp())),
+        }
+    )
+
+
+# =========================================================================== principals
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who makes the AssumeRole call. `account` is an account name (None for a service)."""
+
+    kind: Literal["admin", "role", "service"]
+    account: str | None
+    role: Role | None = None
+    service: str | None = None
+
+    @property
+    def label(self) -> str:
+        """As `--as` names it."""
+        if self.kind == "service":
+            return str(self.service)
+        if self.kind == "role" and self.role is not None:
+            return f"{self.account}:{self.role.name}"
+        return str(self.account)
+
+
+def parse_principal(landscape: Landscape, text: str) -> Principal:
+    """`vendor`, `shared-services:ci-deployer` or `lambda.amazonaws.com`."""
+    if text.endswith(".amazonaws.com"):
+        return Principal("service", None, service=text)
+    account_name, _, role_name = text.partition(":")
+    account = _account(landscape, account_name, what=f"principal {text!r}")
+    if not role_name:
+        return Principal("admin", account.name)
+    return Principal("role", account.name, role=_role(account, role_name))
+
+
+def trusted_services(role: Role) -> tuple[str, ...]:
+    """Service principals the role's trust policy allows to call sts:AssumeRole."""
+    services: list[str] = []
+    for statement in role.trust.document.get("Statement", []):
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if statement.get("Effect") != "Allow" or not any(
+            action.lower() in ("sts:assumerole", "sts:*", "*") for action in actions
+        ):
+            continue
+        principal = statement.get("Principal")
+        named = principal.get("Service", []) if isinstance(principal, dict) else []
+        services.extend([named] if isinstance(named, str) else named)
+    return tuple(dict.fromkeys(services))
+
+
+def trusted_principals(landscape: Landscape, role: Role) -> tuple[str, ...]:
+    """What the trust policy's Allow statements name, in `--as` words where the landscape
+    knows the principal (`vendor`, `shared-services:ci-deployer`), else as written."""
+    named: list[str] = []
+    for statement in role.trust.document.get("Statement", []):
+        principal = statement.get("Principal")
+        if statement.get("Effect") != "Allow" or not isinstance(principal, dict):
+            continue
+        for kind in ("AWS", "Service", "Federated"):
+            values = principal.get(kind, [])
+            for value in [values] if isinstance(values, str) else values:
+                named.append(_as_words(landscape, value) if kind == "AWS" else value)
+    return tuple(dict.fromkeys(named))
+
+
+def _as_words(landscape: Landscape, arn: str) -> str:
+    parts = arn.split(":")
+    if len(parts) != 6:
+        return arn
+    try:
+        account = landscape.account_by_id(parts[4])
+    except KeyError:
+        return arn
+    if parts[5] == "root":
+        return account.name
+    role = next((r for r in account.roles if r.arn == arn), None)
+    return f"{account.name}:{role.name}" if role is not None else arn
+
+
+def default_principal(account: Account, role: Role) -> Principal:
+    """The service the role trusts, else the administrator of the role's account."""
+    services = trusted_services(role)
+    if services:
+        return Principal("service", None, service=services[0])
+    return Principal("admin", account.name)
+
+
+def _account(landscape: Landscape, name: str, what: str = "account") -> Account:
+    try:
+        return landscape.account(name)
+    except KeyError:
+        known = ", ".join(account.name for account in landscape.accounts)
+        raise IdentityError(f"{what}: no account {name!r} (accounts: {known})") from None
+
+
+def _role(account: Account, name: str) -> Role:
+    try:
+        return account.role(name)
+    except KeyError:
+        known = ", ".join(role.name for role in account.roles) or "none"
+        raise IdentityError(
+            f"no role {name!r} in account {account.name} (roles: {known})"
+        ) from None
+
+
+# =========================================================================== what services do
+
+
+def service_session_name(service: str, account: Account, role: Role) -> str:
+    """The RoleSessionName a service uses when it assumes a role for one of its resources."""
+    prefix = service.split(".", 1)[0]
+    if prefix == "lambda":
+        # Lambda names the execution role's session after the function.
+        function = _function_of(account, role)
+        return function.name if function is not None else role.name
+    if prefix == "ecs-tasks":
+        return uuid.uuid4().hex  # the task id
+    if prefix == "codebuild":
+        return f"AWSCodeBuild-{uuid.uuid4()}"  # the build id
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def _function_of(account: Account, role: Role) -> Function | None:
+    return next((f for f in account.resources.functions if f.role == role.name), None)
+
+
+def _service_keys(keys: ContextKeys, service: str, account: Account, role: Role) -> None:
+    """A service acting for a resource of the role's account: aws:SourceAccount is that
+    account, aws:SourceArn the resource when there is one (the function for Lambda).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"""
+    keys.set("aws:SourceAccount", account.account_id)
+    keys.set("aws:PrincipalServiceName", service)
+    keys.set("aws:PrincipalIsAWSService", "true")
+    function = _function_of(account, role) if service.startswith("lambda.") else None
+    if function is not None:
+        keys.set("aws:SourceArn", function.arn)
+
+
+# =========================================================================== the caller's policies
+
+
+@functools.cache
+def _aws_managed_documents() -> dict[str, Any]:
+    """AWS managed policies, from the table moto serves them from (loaded on first use)."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    data: dict[str, Any] = json.loads(aws_managed_policies_data)
+    return data
+
+
+def _policy_by_arn(landscape: Landscape, arn: str, policy_type: PolicyType) -> Policy:
+    if arn.startswith(AWS_MANAGED_PREFIX):
+        name = arn.rsplit("/", 1)[-1]
+        found = _aws_managed_documents().get(name)
+        if found is None:
+            raise IdentityError(f"unknown AWS managed policy {arn}")
+        return parse_policy(found["Document"], policy_type, arn)
+    account = landscape.account_by_id(arn.split(":")[4])
+    for managed in account.managed_policies:
+        if managed.arn == arn:
+            return managed.document.policy
+    raise IdentityError(f"no managed policy {arn} in account {account.name}")
+
+
+def _admin_policy() -> Policy:
+    return parse_policy(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        },
+        PolicyType.IDENTITY,
+        ADMIN_POLICY_ARN,
+    )
+
+
+def _scp_levels(landscape: Landscape, account: Account) -> tuple[tuple[Policy, ...], ...] | None:
+    if account.external:
+        return None
+    return tuple(
+        tuple(scp.document.policy for scp in landscape.scps_attached_to(level))
+        for level in landscape.ancestry(account.name)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _CallerSide:
+    caller: Caller
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    scps: tuple[tuple[Policy, ...], ...] | None = None
+    chained: bool = False
+
+
+def _caller_side(landscape: Landscape, principal: Principal, session_arn: str) -> _CallerSide:
+    """The engine's view of the principal: its caller form, policies, and whether its call is
+    role chaining (the caller is itself a role session)."""
+    if principal.kind == "service":
+        service = str(principal.service)
+        return _CallerSide(Caller(PrincipalKind.SERVICE, service, service=service))
+    account = landscape.account(str(principal.account))
+    scps = _scp_levels(landscape, account)
+    if principal.kind == "admin":
+        role_arn = f"arn:aws:iam::{account.account_id}:role/{ADMIN_ROLE}"
+        caller = Caller(PrincipalKind.ROLE_SESSION, session_arn, account.account_id, role_arn)
+        return _CallerSide(caller, (_admin_policy(),), None, scps, chained=True)
+    role = principal.role
+    assert role is not None
+    identity = tuple(
+        _policy_by_arn(landscape, arn, PolicyType.IDENTITY) for arn in role.managed_policies
+    ) + tuple(document.policy for document in role.inline_policies)
+    boundary = (
+        _policy_by_arn(landscape, role.permissions_boundary, PolicyType.BOUNDARY)
+        if role.permissions_boundary
+        else None
+    )
+    caller = Caller(PrincipalKind.ROLE_SESSION, session_arn, account.account_id, role.arn)
+    return _CallerSide(caller, identity, boundary, scps, chained=True)
+
+
+def _principal_keys(keys: ContextKeys, caller: Caller, role: Role | None) -> None:
+    """aws:Principal* keys of a role-session caller."""
+    if caller.kind is not PrincipalKind.ROLE_SESSION:
+        return
+    keys.set("aws:PrincipalArn", caller.identity_arn or caller.arn)
+    keys.set("aws:PrincipalAccount", caller.account or "")
+    keys.set("aws:PrincipalType", PrincipalKind.ROLE_SESSION.value)
+    keys.set("aws:PrincipalIsAWSService", "false")
+    for key, value in role.tags if role is not None else ():
+        keys.set(f"aws:PrincipalTag/{key}", value)
+
+
+# =========================================================================== assuming
+
+
+@dataclass(frozen=True, slots=True)
+class AssumeResult:
+    """A session of `role_arn`, obtained by `principal` (whose own session is `caller_arn`)."""
+
+    credentials: Credentials
+    role_arn: str
+    principal: Principal
+    caller_arn: str
+    session_name: str
+
+
+@dataclass(slots=True)
+class _Assumer:
+    landscape: Landscape
+    endpoint_url: str
+    region: str
+    trust_check: TrustCheck | None
+    admins: dict[str, Credentials] = field(default_factory=dict)
+
+    def assume(
+        self,
+        role_name: str,
+        account_name: str,
+        principal: Principal | None,
+        external_id: str | None,
+        duration: int | None,
+        session_name: str | None,
+        depth: int = 0,
+    ) -> AssumeResult:
+        if depth > _MAX_CHAIN:
+            raise IdentityError("role chain too long")
+        account = _account(self.landscape, account_name)
+        role = _role(account, role_name)
+        principal = principal or default_principal(account, role)
+        caller_credentials, caller_arn = self._caller_session(principal, depth)
+        side = _caller_side(self.landscape, principal, caller_arn)
+        keys = request_keys(self.region)
+        _principal_keys(keys, side.caller, principal.role)
+        if principal.kind == "service":
+            _service_keys(keys, str(principal.service), account, role)
+            session_name = session_name or service_session_name(
+                str(principal.service), account, role
+            )
+        session_name = session_name or f"securecart-{principal.label.replace(':', '-')}"[:64]
+        keys.set("sts:RoleSessionName", session_name)
+        if external_id is not None:
+            keys.set("sts:ExternalId", external_id)
+        question = TrustQuestion(
+            caller=side.caller,
+            role_arn=role.arn,
+            role_account=account.account_id,
+            trust=role.trust.policy,
+            max_session_duration=role.max_session_duration,
+            identity=side.identity,
+            boundary=side.boundary,
+            scps=side.scps,
+            management_account=self.landscape.account(
+                self.landscape.organization.management_account
+            ).account_id,
+            keys=keys,
+            duration=duration,
+            chained=side.chained,
+        )
+        if self.trust_check is not None:
+            self.trust_check(question)
+        credentials = self._call_assume_role(
+            caller_credentials, role.arn, session_name, external_id, duration
+        )
+        return AssumeResult(credentials, role.arn, principal, caller_arn, session_name)
+
+    def _caller_session(self, principal: Principal, depth: int) -> tuple[Credentials | None, str]:
+        """Credentials to sign the AssumeRole call with, and the caller's ARN."""
+        if principal.kind == "service":
+            # A service signs with credentials of its own, which the backend does not know;
+            # moto does not check who calls AssumeRole, so the call goes unsigned-alike.
+            return None, str(principal.service)
+        if principal.kind == "admin":
+            found = self.admin(str(principal.account))
+            return found, found.arn
+        assert principal.role is not None
+        inner = self.assume(
+            principal.role.name, str(principal.account), None, None, None, None, depth + 1
+        )
+        return inner.credentials, inner.credentials.arn
+
+    def admin(self, account_name: str) -> Credentials:
+        """The account administrator's session, obtained as the seeder obtains it."""
+        if account_name not in self.admins:
+            account_id = self.landscape.account(account_name).account_id
+            found = self._call_assume_role(
+                None,
+                f"arn:aws:iam::{account_id}:role/{ADMIN_ROLE}",
+                "securecart-admin",
+                None,
+                None,
+            )
+            self.admins[account_name] = found
+        return self.admins[account_name]
+
+    def _call_assume_role(
+        self,
+        credentials: Credentials | None,
+        role_arn: str,
+        session_name: str,
+        external_id: str | None,
+        duration: int | None,
+    ) -> Credentials:
+        # Without credentials: the same placeholder the seeder bootstraps with; moto answers
+        # unknown keys as its default account, and AssumeRole issues keys in the role's account.
+        keys = (
+            {}
+            if credentials
+            else {
+                "aws_access_key_id": "securecart-bootstrap",
+                "aws_secret_access_key": "securecart-bootstrap",
+            }
+        )
+        client = sts_client(self.endpoint_url, self.region, credentials, **keys)
+        params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
+        if external_id is not None:
+            params["ExternalId"] = external_id
+        if duration is not None:
+            params["DurationSeconds"] = duration
+        return Credentials.from_sts(call_sts(client.assume_role, "AssumeRole", params))
+
+
+def assume(
+    landscape: Landscape,
+    endpoint_url: str,
+    role_name: str,
+    account_name: str,
+    *,
+    as_: str | None = None,
+    external_id: str | None = None,
+    duration: int | None = None,
+    session_name: str | None = None,
+    region: str | None = None,
+    trust_check: TrustCheck | None = check_trust,
+) -> AssumeResult:
+    """A session of `role_name` in `account_name`, obtained by `as_` (see the module doc).
+    Raises AwsError when AWS would refuse (trust, external id, duration), IdentityError for
+    unknown accounts, roles or principals."""
+    principal = parse_principal(landscape, as_) if as_ else None
+    assumer = _Assumer(landscape, endpoint_url, region or landscape.regions.home, trust_check)
+    return assumer.assume(role_name, account_name, principal, external_id, duration, session_name)

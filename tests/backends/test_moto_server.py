@@ -1,0 +1,258 @@
+"""The embedded moto server: loopback, start/stop without leftovers, middleware, moto's
+bucket-policy check switched off, fixed account ids, snapshots."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from harness.backends import ACCOUNT_EMAIL_TAG, ACCOUNT_ID_TAG, ACCOUNT_NAME_TAG
+from harness.backends.moto import MotoServer
+
+pytestmark = pytest.mark.slow
+
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def server() -> Iterator[MotoServer]:
+    with MotoServer() as running:
+        yield running
+
+
+def client(server: MotoServer, service: str, account_id: str | None = None) -> Any:
+    """A client in `account_id` (through STS, as the seeder does), else moto's default account."""
+    keys: dict[str, str] = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    if account_id is not None:
+        sts = boto3.client("sts", region_name=REGION, endpoint_url=server.url, **keys)
+        found = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/Admin", RoleSessionName="test"
+        )["Credentials"]
+        keys = {
+            "aws_access_key_id": found["AccessKeyId"],
+            "aws_secret_access_key": found["SecretAccessKey"],
+            "aws_session_token": found["SessionToken"],
+        }
+    return boto3.client(service, region_name=REGION, endpoint_url=server.url, **keys)
+
+
+# --------------------------------------------------------------------------- serving
+
+
+def test_binds_loopback_only_on_a_free_port(server: MotoServer) -> None:
+    assert server.url.startswith("http://127.0.0.1:")
+    assert server._server is not None
+    host, port = server._server.socket.getsockname()[:2]
+    assert host == "127.0.0.1"
+    assert port != 0 and server.url.endswith(f":{port}")
+
+
+def test_stop_closes_the_port_and_joins_the_thread() -> None:
+    before = set(threading.enumerate())
+    server = MotoServer().start()
+    port = int(server.url.rsplit(":", 1)[1])
+    client(server, "sts").get_caller_identity()
+    server.stop()
+    # The serving thread is joined; a request's thread ends right after its response.
+    deadline = time.monotonic() + 2
+    while not set(threading.enumerate()) <= before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert set(threading.enumerate()) <= before
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass
+    server.stop()  # a second stop is harmless
+
+
+def test_middleware_wraps_every_request_and_can_be_set_later() -> None:
+    seen: list[str] = []
+
+    def recorder(app: Any) -> Any:
+        def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+            seen.append(environ["PATH_INFO"])
+            return app(environ, start_response)
+
+        return wrapped
+
+    with MotoServer(middleware=recorder) as server:
+        client(server, "sts").get_caller_identity()
+        assert seen == ["/"]
+        server.set_middleware(None)
+        client(server, "sts").get_caller_identity()
+        assert seen == ["/"]
+        server.set_middleware(recorder)
+        client(server, "s3").list_buckets()
+        assert seen == ["/", "/"]
+
+
+# --------------------------------------------------------------------------- moto changes
+
+
+def test_moto_no_longer_applies_bucket_policies_itself(server: MotoServer) -> None:
+    """A policy denying everyone but orders-processor, and everyone without TLS, would make
+    moto answer 403 to anyone; the harness's gateway decides instead."""
+    s3 = client(server, "s3", "666666666666")
+    s3.create_bucket(Bucket="customer-data")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::customer-data", "arn:aws:s3:::customer-data/*"],
+                "Condition": {
+                    "ArnNotEquals": {
+                        "aws:PrincipalArn": "arn:aws:iam::666666666666:role/orders-processor"
+                    }
+                },
+            },
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": "arn:aws:s3:::customer-data/*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+        ],
+    }
+    s3.put_bucket_policy(Bucket="customer-data", Policy=json.dumps(policy))
+    s3.put_object(Bucket="customer-data", Key="order.json", Body=b"{}")
+    assert s3.get_object(Bucket="customer-data", Key="order.json")["Body"].read() == b"{}"
+    # Unsigned, as an anonymous caller the gateway let through (moto would answer 403).
+    with urllib.request.urlopen(f"{server.url}/customer-data/order.json") as response:
+        assert response.read() == b"{}"
+    s3.delete_objects(Bucket="customer-data", Delete={"Objects": [{"Key": "order.json"}]})
+    assert "Contents" not in s3.list_objects_v2(Bucket="customer-data")
+
+
+def test_accounts_get_the_ids_names_and_emails_asked_for(server: MotoServer) -> None:
+    org = client(server, "organizations", "111111111111")
+    org.create_organization(FeatureSet="ALL")
+    status = org.create_account(
+        AccountName="dev",
+        Email="dev@example.com",
+        Tags=[{"Key": ACCOUNT_ID_TAG, "Value": "444444444444"}, {"Key": "team", "Value": "a"}],
+    )["CreateAccountStatus"]
+    assert status["AccountId"] == "444444444444"
+    assert org.list_tags_for_resource(ResourceId="444444444444")["Tags"] == [
+        {"Key": "team", "Value": "a"}
+    ]
+    # moto created the account's OrganizationAccountAccessRole under the asked-for id.
+    role = client(server, "iam", "444444444444").get_role(RoleName="OrganizationAccountAccessRole")[
+        "Role"
+    ]
+    assert role["Arn"] == "arn:aws:iam::444444444444:role/OrganizationAccountAccessRole"
+    with pytest.raises(ClientError, match="DuplicateAccountException"):
+        org.create_account(
+            AccountName="dev2",
+            Email="dev2@example.com",
+            Tags=[{"Key": ACCOUNT_ID_TAG, "Value": "444444444444"}],
+        )
+    org.tag_resource(
+        ResourceId="111111111111",
+        Tags=[
+            {"Key": ACCOUNT_NAME_TAG, "Value": "management"},
+            {"Key": ACCOUNT_EMAIL_TAG, "Value": "root@example.com"},
+        ],
+    )
+    management = org.describe_account(AccountId="111111111111")["Account"]
+    assert (management["Name"], management["Email"]) == ("management", "root@example.com")
+    assert org.describe_organization()["Organization"]["MasterAccountEmail"] == ("root@example.com")
+    assert org.list_tags_for_resource(ResourceId="111111111111")["Tags"] == []
+    # Without the tag, moto still draws a random id.
+    other = org.create_account(AccountName="x", Email="x@example.com")["CreateAccountStatus"]
+    assert other["AccountId"] not in {"111111111111", "444444444444"}
+
+
+def test_aws_managed_policies_exist_in_every_account(server: MotoServer) -> None:
+    iam = client(server, "iam", "222222222222")
+    for arn in (
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    ):
+        assert iam.get_policy(PolicyArn=arn)["Policy"]["Arn"] == arn
+    trust = {"Version": "2012-10-17", "Statement": []}
+    iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.attach_role_policy(RoleName="reader", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    policy = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")["Policy"]
+    assert policy["AttachmentCount"] == 1
+    other = client(server, "iam", "333333333333")
+    assert other.get_policy(PolicyArn=policy["Arn"])["Policy"]["AttachmentCount"] == 0
+
+
+def test_permission_sets_take_aws_managed_policies_outside_the_root_path(
+    server: MotoServer,
+) -> None:
+    admin = client(server, "sso-admin", "111111111111")
+    instance = admin.list_instances()["Instances"][0]["InstanceArn"]
+    arn = admin.create_permission_set(InstanceArn=instance, Name="Audit")["PermissionSet"][
+        "PermissionSetArn"
+    ]
+    admin.attach_managed_policy_to_permission_set(
+        InstanceArn=instance,
+        PermissionSetArn=arn,
+        ManagedPolicyArn="arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+    )
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        admin.attach_managed_policy_to_permission_set(
+            InstanceArn=instance,
+            PermissionSetArn=arn,
+            ManagedPolicyArn="arn:aws:iam::aws:policy/ViewOnlyAccess",  # wrong path
+        )
+
+
+# --------------------------------------------------------------------------- state
+
+
+def test_reset_returns_to_the_snapshot(server: MotoServer) -> None:
+    s3 = client(server, "s3", "666666666666")
+    s3.create_bucket(Bucket="kept")
+    s3.put_object(Bucket="kept", Key="a", Body=b"1")
+    server.snapshot()
+
+    s3.delete_object(Bucket="kept", Key="a")
+    s3.put_bucket_policy(
+        Bucket="kept", Policy=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )
+    s3.create_bucket(Bucket="added")
+    client(server, "sqs", "777777777777").create_queue(QueueName="added")
+    server.reset()
+
+    s3 = client(server, "s3", "666666666666")
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["kept"]
+    assert s3.get_object(Bucket="kept", Key="a")["Body"].read() == b"1"
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket="kept")
+    assert "QueueUrls" not in client(server, "sqs", "777777777777").list_queues()
+
+    server.reset()  # a snapshot serves any number of resets
+    assert client(server, "s3", "666666666666").list_objects_v2(Bucket="kept")["KeyCount"] == 1
+
+
+def test_reset_without_snapshot_and_clear_empty_the_backend(server: MotoServer) -> None:
+    client(server, "s3", "666666666666").create_bucket(Bucket="gone")
+    server.reset()
+    assert client(server, "s3", "666666666666").list_buckets()["Buckets"] == []
+    client(server, "s3", "666666666666").create_bucket(Bucket="gone")
+    server.snapshot()
+    server.clear()
+    server.reset()  # clear() forgot the snapshot
+    assert client(server, "s3", "666666666666").list_buckets()["Buckets"] == []
+
+
+def test_listeners_hear_of_every_reset(server: MotoServer) -> None:
+    heard: list[str] = []
+    server.on_reset(lambda: heard.append("reset"))
+    server.snapshot()
+    server.reset()
+    server.clear()
+    assert heard == ["reset", "reset"]
