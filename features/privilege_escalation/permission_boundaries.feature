@@ -1,0 +1,47 @@
+@privilege-escalation @permissions-boundary @use-case-boundaries
+Feature: Developers can create roles, but never more powerful than themselves
+  IAM permission boundaries define the maximum permissions a role can be granted. Teams may
+  create IAM roles for their workloads, but only carrying the developer boundary; they cannot
+  grant admin-level permissions, nor edit or remove the boundary that holds them.
+
+  Background:
+    Given the SecureCart organisation
+    And alice has signed in with MFA as "DeveloperPowerUser" in the "dev" account
+
+  Scenario: A developer creates a workload role carrying the developer boundary
+    When she creates the role "orders-worker" with the "developer-boundary" permissions boundary
+    Then the request is allowed
+
+  Scenario: A role without the boundary is refused
+    When she creates the role "unbounded-worker" without a permissions boundary
+    Then the request is denied by an explicit deny in an identity-based policy
+    And the denial names the statement "DenyCreatingRolesWithoutTheDeveloperBoundary"
+
+  Scenario: A role with another boundary is refused
+    When she creates the role "sneaky-worker" with the "deploy-boundary" permissions boundary
+    Then the request is denied by an explicit deny in an identity-based policy
+
+  Scenario: Administrator access cannot be attached
+    Given she has created the role "orders-worker" with the "developer-boundary" permissions boundary
+    When she attaches the "arn:aws:iam::aws:policy/AdministratorAccess" policy to the role "orders-worker"
+    Then the request is denied by an explicit deny in an identity-based policy
+    And the denial names the statement "DenyGrantingAdministratorAccess"
+
+  Scenario: The boundary cannot be removed from a role
+    Given she has created the role "orders-worker" with the "developer-boundary" permissions boundary
+    When she calls iam DeleteRolePermissionsBoundary with:
+      | RoleName | orders-worker |
+    Then the request is denied by an explicit deny in an identity-based policy
+    And the role "orders-worker" still has the "developer-boundary" permissions boundary
+
+  Scenario: The boundary policy itself cannot be edited
+    When she calls iam CreatePolicyVersion with:
+      | PolicyArn      | arn:aws:iam::444444444444:policy/developer-boundary |
+      | PolicyDocument | {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]} |
+      | SetAsDefault   | true |
+    Then the request is denied by an explicit deny in an identity-based policy
+
+  Scenario: The power user's own permissions stop at the boundary
+    When she calls iam CreateUser with:
+      | UserName | shadow-admin |
+    Then the request is denied because no identity-based policy allows it

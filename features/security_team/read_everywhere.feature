@@ -1,0 +1,49 @@
+@security-team @use-case-security-visibility
+Feature: The security team sees everything and writes almost nothing
+  The Security Team requires full visibility but limited write permissions: SecurityAudit in
+  every account, read access to the log archive, and finding triage as the only writes.
+
+  Background:
+    Given the SecureCart organisation
+
+  Scenario Outline: Bob can describe and list in every account
+    Given bob has signed in with MFA as "SecurityAudit" in the "<account>" account
+    When he lists the buckets of the account
+    Then the request is allowed
+    When he calls iam ListRoles
+    Then the request is allowed
+
+    Examples:
+      | account         |
+      | management      |
+      | security        |
+      | log-archive     |
+      | dev             |
+      | staging         |
+      | prod            |
+      | shared-services |
+      | network         |
+
+  Scenario: Bob reads the centralised log archive
+    Given bob has signed in with MFA as "SecurityAudit" in the "log-archive" account
+    When he lists the objects in the "securecart-log-archive" bucket
+    Then the request is allowed
+
+  Scenario Outline: Bob cannot change workloads
+    Given bob has signed in with MFA as "SecurityAudit" in the "prod" account
+    When he calls <service> <operation> with:
+      | <parameter> | <value> |
+    Then the request is denied because no identity-based policy allows it
+
+    Examples:
+      | service  | operation   | parameter | value                           |
+      | s3       | DeleteBucket | Bucket   | securecart-prod-customer-data   |
+      | dynamodb | DeleteTable  | TableName | orders                         |
+      | iam      | DeleteRole   | RoleName  | orders-api                     |
+
+  Scenario: Bob cannot read customer data, only its metadata
+    Given the "securecart-prod-customer-data" bucket holds "customers/0001.json"
+    And bob has signed in with MFA as "SecurityAudit" in the "prod" account
+    When he reads "customers/0001.json" from the "securecart-prod-customer-data" bucket
+    Then the request is denied by an explicit deny in a resource-based policy
+    And the denial names the statement "OnlyOrdersProcessorReadsCustomerData"
