@@ -8,7 +8,15 @@ forwards it to the backend or answers AccessDenied in the service's own protocol
     6. deny → AWS's error; allow → forward; every decision goes to the decision log
 
 Fail closed: any error while doing this denies the request, with a message that says what
-failed. The backend's own admin endpoints are never reachable through the gateway.
+failed, and a "refused" line in the decision log. The backend's own admin endpoints are never
+reachable through the gateway, and a client cannot steer the backend (x-moto-* headers are
+dropped).
+
+Forwarding adapts an allowed request to what moto needs to carry it out where AWS would: keys
+moto does not place in their account (minted root users, GetSessionToken and
+GetFederationToken sessions) are replaced by an administrator key of the same account, and a
+cross-account call runs in the resource's account. Denials are worded as each service words
+them (`service_message`).
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from harness.gateway import sessions
 from harness.gateway.authorize import Asker, Transport, decide
 from harness.gateway.backend import BackendAccess
 from harness.gateway.credentials import Credential, CredentialStore
-from harness.gateway.decision_log import DecisionLog, LoggedDecision
+from harness.gateway.decision_log import DecisionLog, LoggedDecision, LoggedRefusal
 from harness.gateway.errors import (
     ErrorResponse,
     access_denied,
@@ -49,7 +57,7 @@ from harness.gateway.sigv4 import (
     request_scope,
     signed_request_from_environ,
 )
-from harness.gateway.world import World, WorldError
+from harness.gateway.world import World
 from harness.iam.context import Caller, PrincipalKind
 from harness.iam.decision import Decision
 from harness.iam.messages import access_denied_message
@@ -59,10 +67,23 @@ if TYPE_CHECKING:
 
 DEFAULT_REGION = "us-east-1"
 _BLOCKED_PREFIXES = ("/moto-api", "/_localstack", "/_aws", "/_pytest")
-# Calls that AWS answers without any authorisation, and that the gateway answers itself.
+# Calls that AWS answers without any authorisation. GetCallerIdentity: "No permissions are
+# required to perform this operation" (the gateway answers it itself). GetSessionToken: "No
+# permissions are required for a user to get a session token ... You cannot use policies to
+# control authentication operations."
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getsessiontoken.html
 _CALLER_IDENTITY = ("sts", "GetCallerIdentity")
+_NO_AUTHORIZATION = frozenset({_CALLER_IDENTITY, ("sts", "GetSessionToken")})
 # STS calls that carry no signature: the assertion or token is the proof.
 _UNSIGNED_STS = frozenset({"AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"})
+# Sessions moto does not place in their principal's account (see `_foreign_keys`).
+_UNPLACED_SESSIONS = frozenset({"GetSessionToken", "GetFederationToken"})
+# Request headers that steer moto itself (x-moto-account-id): never taken from a client.
+_BACKEND_HEADERS = ("HTTP_X_MOTO_",)
+# Services moto answers across accounts by itself (S3 finds a bucket's owner; SNS reads the
+# topic ARN's account); the others look resources up in the caller's account.
+_CROSS_ACCOUNT_AWARE = frozenset({"s3", "sns", "sts", "iam", "organizations"})
 _READ_PREFIXES = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select",
                   "Lookup", "Search", "Simulate", "Check", "Validate", "Preview")
 
@@ -99,6 +120,17 @@ class _Call:
     body: bytes
 
 
+@dataclass(slots=True)
+class _Progress:
+    """How far the gateway got with a request: what a failure's answer can say."""
+
+    request_id: str
+    http: HttpRequest | None = None
+    service: str | None = None
+    operation: str | None = None
+    principal: str = "anonymous"
+
+
 class EnforcingGateway:
     """`EnforcingGateway(backend_app, store, ...)` is itself a WSGI app."""
 
@@ -109,9 +141,11 @@ class EnforcingGateway:
         self.config = config or GatewayConfig()
         self.access = BackendAccess(backend)
         self.world = World(self.access)
-        # Keys the gateway minted (root users): forwarded as an administrator key the backend
-        # knows for the same account.
-        self._minted: dict[str, str] = {}
+        # Keys the backend does not place in their own account: the root users the gateway
+        # mints, and the sessions moto's GetSessionToken / GetFederationToken issue (moto files
+        # those under its default account). They are forwarded as an administrator key the
+        # backend knows in the same account.
+        self._foreign_keys: dict[str, str] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ setup
@@ -125,40 +159,71 @@ class EnforcingGateway:
             user_id=account,
         )
         self.store.add(credential)
-        with self._lock:
-            self._minted[credential.access_key_id] = account
+        self._forward_as_account(credential.access_key_id, account)
         return credential
+
+    def _forward_as_account(self, access_key_id: str, account: str) -> None:
+        with self._lock:
+            self._foreign_keys[access_key_id] = account
 
     # ------------------------------------------------------------------ WSGI
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
                  ) -> Iterable[bytes]:
-        path = str(environ.get("PATH_INFO", ""))
-        if path.startswith(_BLOCKED_PREFIXES):
-            return _send(start_response, error_response(
-                "s3", None, "AccessDenied", "The backend's administration API is not "
-                "reachable through the harness endpoint.", 403, new_request_id("s3")))
-        body = get_input_stream(environ).read()
+        head = environ.get("REQUEST_METHOD") == "HEAD"
+        progress = _Progress(new_request_id("s3"))
         try:
-            call = self._understand(environ, body)
-            self._authorize(call)
-            return self._forward(call, start_response)
+            return self._handle(environ, start_response, progress)
         except Denied as denied:
-            return _send(start_response, denied.response, head=environ["REQUEST_METHOD"] == "HEAD")
+            return _send(start_response, denied.response, head=head)
+        except Exception as error:  # fail closed: never a traceback, never a pass-through
+            return _send(start_response, self._failure(progress, error), head=head)
+
+    def _failure(self, progress: _Progress, error: Exception) -> ErrorResponse:
+        """Deny a request whose handling failed before it was forwarded, in the protocol of
+        the service it was found to be for (a generic XML error if that was not known yet)."""
+        service, operation = progress.service or "", progress.operation
+        action = f"{service}:{operation}" if service and operation else "the request"
+        message = (f"User: {progress.principal} is not authorized to perform: {action} because "
+                   f"the request could not be handled: {type(error).__name__}: {error}")
+        self.config.log.append(LoggedRefusal(progress.request_id, progress.service, operation,
+                                             progress.principal, "AccessDenied", message))
+        return access_denied(service, operation, message, progress.request_id,
+                             request=progress.http)
+
+    def _handle(self, environ: WSGIEnvironment, start_response: StartResponse,
+                progress: _Progress) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith(_BLOCKED_PREFIXES) or _squeezed(path).startswith(_BLOCKED_PREFIXES):
+            message = ("The backend's administration API is not reachable through the harness "
+                       "endpoint.")
+            self.config.log.append(LoggedRefusal(progress.request_id, None, None, None,
+                                                 "AccessDenied", f"{path}: {message}"))
+            raise Denied(error_response("s3", None, "AccessDenied", message, 403,
+                                        progress.request_id))
+        body = get_input_stream(environ).read()
+        call = self._understand(environ, body, progress)
+        decisions = self._authorize(call)
+        return self._forward(call, decisions, start_response)
 
     # ------------------------------------------------------------------ steps
 
-    def _understand(self, environ: WSGIEnvironment, body: bytes) -> _Call:
+    def _understand(self, environ: WSGIEnvironment, body: bytes, progress: _Progress) -> _Call:
         http = HttpRequest.from_environ(environ, body)
+        progress.http = http
         signed = signed_request_from_environ(environ, body)
         scope = request_scope(signed)
         signing_name, region = scope if scope else (None, DEFAULT_REGION)
-        request_id = new_request_id(signing_name or "s3")
+        request_id = progress.request_id = new_request_id(signing_name or "s3")
         try:
             service = detect_service(http, signing_name)
+            progress.service = service
             parsed = parse_operation(http, service, region)
         except ProtocolError as error:
+            self.config.log.append(LoggedRefusal(request_id, error.service, None, None,
+                                                 error.code, error.message))
             raise Denied(protocol_error_response(error, request_id, request=http)) from error
+        progress.operation = parsed.operation
         if parsed.service == "sts" and parsed.operation in _UNSIGNED_STS and scope is None:
             asker = _federated_asker(parsed)
         else:
@@ -166,34 +231,36 @@ class EnforcingGateway:
                 authenticated = authenticate(signed, self.store, now=self.config.now(),
                                              service=signing_name)
             except AuthError as error:
+                self.config.log.append(LoggedRefusal(request_id, parsed.service,
+                                                     parsed.operation, None, error.code,
+                                                     error.message))
                 raise Denied(error_response(parsed.service, parsed.operation, error.code,
                                             error.message, error.status, request_id,
                                             request=http)) from error
             credential = authenticated.credential
             asker = (Asker(credential.caller(), credential) if credential is not None
                      else Asker(Caller(PrincipalKind.ANONYMOUS, "anonymous")))
+        progress.principal = asker.caller.label
         return _Call(request_id, http, parsed, asker, environ, body)
 
-    def _authorize(self, call: _Call) -> None:
+    def _authorize(self, call: _Call) -> list[Decision]:
         parsed, caller = call.parsed, call.asker.caller
-        if (parsed.service, parsed.operation) == _CALLER_IDENTITY:
-            return
         try:
+            if parsed.service == "sts":
+                sessions.check_caller(parsed.operation, call.asker.credential)
+            if (parsed.service, parsed.operation) in _NO_AUTHORIZATION:
+                return []
             wanted = authorization_requests(
                 parsed.service, parsed.operation, parsed.params, region=parsed.region,
                 account=caller.account or "", partition=caller.partition)
-            if parsed.service == "sts":
-                sessions.check_duration(parsed.operation, parsed.params, self.world)
             transport = self._transport(call.environ)
             decisions = [decide(call.asker, one, transport, self.world, self._accounts())
                          for one in wanted]
         except sessions.SessionRequestError as error:
-            raise Denied(error_response(parsed.service, parsed.operation, "ValidationError",
-                                        str(error), 400, call.request_id, request=call.http)
-                         ) from error
+            raise self._session_refusal(call, error) from error
         except UnmappedOperation as error:
             raise self._refusal(call, f"{error}") from error
-        except (WorldError, Exception) as error:  # fail closed on anything unexpected
+        except Exception as error:  # fail closed on anything unexpected (WorldError too)
             raise self._refusal(call, f"the request could not be authorized: "
                                       f"{type(error).__name__}: {error}") from error
         for decision in decisions:
@@ -201,21 +268,61 @@ class EnforcingGateway:
         for decision in decisions:
             if not decision.allowed:
                 raise Denied(access_denied(parsed.service, parsed.operation,
-                                           access_denied_message(decision), call.request_id,
-                                           request=call.http))
+                                           self._message(parsed.service, decision),
+                                           call.request_id, request=call.http))
+        if parsed.service == "sts":
+            # What STS validates once the caller may make the call (the role's
+            # MaxSessionDuration is not told to whom may not assume it).
+            try:
+                sessions.check_request(parsed.operation, parsed.params, self.world,
+                                       call.asker.credential)
+            except sessions.SessionRequestError as error:
+                raise self._session_refusal(call, error) from error
+            except Exception as error:
+                raise self._refusal(call, f"the request could not be authorized: "
+                                          f"{type(error).__name__}: {error}") from error
+        return decisions
 
     def _refusal(self, call: _Call, why: str) -> Denied:
         caller = call.asker.caller
         message = (f"User: {caller.label} is not authorized to perform: "
                    f"{call.parsed.service}:{call.parsed.operation} because {why}")
+        self.config.log.append(LoggedRefusal(call.request_id, call.parsed.service,
+                                             call.parsed.operation, caller.label,
+                                             "AccessDenied", message))
         return Denied(access_denied(call.parsed.service, call.parsed.operation, message,
                                     call.request_id, request=call.http))
 
-    def _forward(self, call: _Call, start_response: StartResponse) -> Iterable[bytes]:
+    def _session_refusal(self, call: _Call, error: sessions.SessionRequestError) -> Denied:
+        self.config.log.append(LoggedRefusal(call.request_id, call.parsed.service,
+                                             call.parsed.operation, call.asker.caller.label,
+                                             error.code, str(error)))
+        return Denied(error_response(call.parsed.service, call.parsed.operation, error.code,
+                                     str(error), error.status, call.request_id,
+                                     request=call.http))
+
+    def _message(self, service: str, decision: Decision) -> str:
+        """AWS's enhanced message, as the service writes it."""
+        return service_message(service, decision, self._same_account_or_organization(decision))
+
+    def _same_account_or_organization(self, decision: Decision) -> bool:
+        request = decision.request
+        caller_account, resource_account = request.caller.account, request.resource_account
+        if caller_account is None:
+            return False
+        if resource_account is None or resource_account == caller_account:
+            return True
+        caller_org = self.world.organization(caller_account)
+        resource_org = self.world.organization(resource_account)
+        return (caller_org is not None and resource_org is not None
+                and caller_org.org_id == resource_org.org_id)
+
+    def _forward(self, call: _Call, decisions: list[Decision], start_response: StartResponse
+                 ) -> Iterable[bytes]:
         parsed = call.parsed
         if (parsed.service, parsed.operation) == _CALLER_IDENTITY:
             return self._caller_identity(call, start_response)
-        environ = self._backend_environ(call)
+        environ = self._backend_environ(call, decisions)
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -232,17 +339,31 @@ class EnforcingGateway:
                 close()
         status_code = int(str(captured["status"]).split(" ", 1)[0])
         if status_code < 300:
-            self._after_success(call, payload)
+            try:
+                self._after_success(call, payload)
+            except Exception as error:
+                # The backend acted, but the gateway could not record what it must (the
+                # session it issued): the client gets an error, not credentials that would
+                # then be unknown.
+                self.world.invalidate()
+                why = (f"the backend answered, but the gateway could not record the result: "
+                       f"{type(error).__name__}: {error}")
+                self.config.log.append(LoggedRefusal(call.request_id, parsed.service,
+                                                     parsed.operation, call.asker.caller.label,
+                                                     "InternalFailure", why))
+                raise Denied(error_response(parsed.service, parsed.operation, "InternalFailure",
+                                            why, 500, call.request_id, request=call.http)
+                             ) from error
         start_response(captured["status"], captured["headers"])
         return [payload]
 
     def _after_success(self, call: _Call, payload: bytes) -> None:
         parsed = call.parsed
-        if (parsed.service, parsed.operation) in sessions.ISSUING_OPERATIONS:
-            self._record_session(call, payload)
         if not parsed.operation.startswith(_READ_PREFIXES):
             # A write may have changed a policy, an attachment or an owner: read afresh.
             self.world.invalidate()
+        if (parsed.service, parsed.operation) in sessions.ISSUING_OPERATIONS:
+            self._record_session(call, payload)
 
     def _record_session(self, call: _Call, payload: bytes) -> None:
         parsed = call.parsed
@@ -258,28 +379,40 @@ class EnforcingGateway:
                 mfa, tags = assertion.used_mfa, assertion.principal_tags
             except SamlError:
                 mfa = False
-        sessions.record(parsed.operation, parsed.params, payload, call.asker.credential,
-                        self.store, self.world, self.config.now(), mfa=mfa, provider=provider,
-                        claims=claims, assertion_tags=tags)
+        recorded = sessions.record(parsed.operation, parsed.params, payload,
+                                   call.asker.credential, self.store, self.world,
+                                   self.config.now(), mfa=mfa, provider=provider, claims=claims,
+                                   assertion_tags=tags)
+        if recorded is not None and parsed.operation in _UNPLACED_SESSIONS:
+            self._forward_as_account(recorded.access_key_id, recorded.account)
 
-    def _backend_environ(self, call: _Call) -> WSGIEnvironment:
+    def _backend_environ(self, call: _Call, decisions: list[Decision]) -> WSGIEnvironment:
         environ = dict(call.environ)
         environ["wsgi.input"] = io.BytesIO(call.body)
         environ["CONTENT_LENGTH"] = str(len(call.body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
+        # The client must not steer the backend: moto honours x-moto-account-id over the key,
+        # which would run an authorised call in another account than the one decided about.
+        for name in [name for name in environ if name.startswith(_BACKEND_HEADERS)]:
+            del environ[name]
         credential = call.asker.credential
         with self._lock:
-            minted_account = (self._minted.get(credential.access_key_id)
-                              if credential is not None else None)
-        if minted_account is not None and credential is not None:
-            _use_backend_key(environ, credential.access_key_id,
-                             self.access.key(minted_account))
+            account = (self._foreign_keys.get(credential.access_key_id)
+                       if credential is not None else None)
+        if account is not None and credential is not None:
+            _use_backend_key(environ, credential.access_key_id, self.access.key(account))
         if call.parsed.operation in _UNSIGNED_STS:
             # moto files an unsigned call's session under its default account; name the
             # role's account (AWS and other backends ignore the header).
             role_arn = str(call.parsed.params.get("RoleArn", ""))
             if role_arn.count(":") >= 5:
                 environ["HTTP_X_MOTO_ACCOUNT_ID"] = role_arn.split(":")[4]
+        elif credential is not None and call.parsed.service not in _CROSS_ACCOUNT_AWARE:
+            # moto looks most resources up in the caller's account (an SQS queue by its name
+            # only): an allowed cross-account call must run in the resource's account.
+            owners = {d.request.resource_account for d in decisions} - {None, credential.account}
+            if len(owners) == 1:
+                environ["HTTP_X_MOTO_ACCOUNT_ID"] = owners.pop()
         return environ
 
     def _caller_identity(self, call: _Call, start_response: StartResponse) -> Iterable[bytes]:
@@ -323,6 +456,34 @@ class EnforcingGateway:
                                               call.parsed.operation, decision))
 
 
+def service_message(service: str, decision: Decision, same_account_or_organization: bool
+                    ) -> str:
+    """The engine's enhanced AccessDenied message, written as `service` writes it.
+
+    - S3 gives the context only for requests from the same account or organisation, and
+      quotes the resource; anyone else reads "Access Denied".
+      https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html
+    - SNS spells the action with its prefix in capitals (SNS:Publish).
+    - EC2's UnauthorizedOperation starts "You are not authorized to perform this operation."
+      https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+    """
+    message = access_denied_message(decision)
+    request = decision.request
+    if service == "s3":
+        if not same_account_or_organization:
+            return "Access Denied"
+        if request.resource == "*":
+            return message
+        return message.replace(f" on resource: {request.resource}",
+                               f' on resource: "{request.resource}"', 1)
+    if service == "sns":
+        prefix, _, name = request.action.partition(":")
+        return message.replace(request.action, f"{prefix.upper()}:{name}")
+    if service == "ec2":
+        return f"You are not authorized to perform this operation. {message}"
+    return message
+
+
 def _federated_asker(parsed: ParsedOperation) -> Asker:
     provider = str(parsed.params.get("PrincipalArn") or parsed.params.get("ProviderId") or "")
     kind = (PrincipalKind.SAML if parsed.operation == "AssumeRoleWithSAML"
@@ -340,6 +501,13 @@ def _use_backend_key(environ: dict[str, Any], minted: str, key: Any) -> None:
     query = environ.get("QUERY_STRING")
     if isinstance(query, str) and minted in query:
         environ["QUERY_STRING"] = query.replace(minted, key.access_key_id)
+
+
+def _squeezed(path: str) -> str:
+    """The path with repeated slashes made one: the backend's router merges them."""
+    while "//" in path:
+        path = path.replace("//", "/")
+    return path
 
 
 def _send(start_response: StartResponse, response: ErrorResponse, head: bool = False

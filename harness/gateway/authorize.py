@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from harness import authref
 from harness.catalog import condition_key_type, rcp_services
 from harness.gateway.credentials import Credential
 from harness.gateway.operations import AuthorizationRequest
@@ -54,6 +55,7 @@ def decide(asker: Asker, wanted: AuthorizationRequest, transport: Transport, wor
     caller_org = world.organization(caller.account) if caller.account else None
     resource_org = world.organization(resource_account) if resource_account else None
     _global_keys(keys, asker, transport, caller_org, resource_org, resource_account, world)
+    _resource_tag_keys(keys, wanted, resource_account, world)
     request = Request(caller=caller, action=wanted.action, resource=wanted.resource,
                       resource_account=resource_account, keys=keys)
     return evaluate(request, _policies(asker, wanted, resource_account, caller_org,
@@ -130,6 +132,36 @@ def _session_keys(keys: ContextKeys, credential: Credential, transport: Transpor
         put("aws:FederatedProvider", session.federated_provider)
 
 
+def _resource_tag_keys(keys: ContextKeys, wanted: AuthorizationRequest,
+                       resource_account: str | None, world: World) -> None:
+    """aws:ResourceTag/<key> (and iam:ResourceTag/<key>) from the tags the resource has, where
+    the Service Authorization Reference lists the key for the resource's type — AWS sets it
+    nowhere else. A Deny conditioned on a resource tag must see the tag.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
+    """
+    service, _, name = wanted.action.partition(":")
+    service = service.lower()
+    if wanted.resource == "*" or resource_account is None:
+        return
+    found = authref.action(service, name)
+    if found is None:
+        return
+    for row in found.resources:
+        rtype = authref.resource_type(service, row.name)
+        if rtype is None or not rtype.matches(wanted.resource):
+            continue
+        tag_keys = {key.lower() for key in rtype.condition_keys}
+        if "aws:resourcetag/${tagkey}" not in tag_keys:
+            return
+        region = wanted.resource.split(":")[3] or "us-east-1"
+        for tag, value in world.resource_tags(service, wanted.resource, resource_account,
+                                              region):
+            keys.setdefault_value(f"aws:ResourceTag/{tag}", value)
+            if f"{service}:resourcetag/${{tagkey}}" in tag_keys:
+                keys.setdefault_value(f"{service}:ResourceTag/{tag}", value)
+        return
+
+
 def _principal_tags(credential: Credential, world: World) -> list[tuple[str, str]]:
     """The role's (or user's) tags, overridden by the session's tags."""
     tags: dict[str, str] = {}
@@ -157,26 +189,34 @@ def _policies(asker: Asker, wanted: AuthorizationRequest, resource_account: str 
         identity, boundary = user.policies, user.boundary
     session = None
     if credential is not None and credential.session and credential.session.session_policies:
-        session = tuple(_session_policy(text) for text in credential.session.session_policies)
+        names = credential.session.session_policy_names
+        session = tuple(
+            _session_policy(text, names[i] if i < len(names) else "session policy")
+            for i, text in enumerate(credential.session.session_policies))
     service = wanted.action.split(":", 1)[0].lower()
+    # A management account is exempt from its own organisation's SCPs and RCPs. The caller's
+    # and the resource's organisations may differ (a cross-organisation request), each with its
+    # own management account, so the exemptions are applied here, per side: the engine's single
+    # `management_account` cannot say both.
+    # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html#scp-effects-on-permissions
+    # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    scps = None
+    if caller.account and caller_org and caller.account != caller_org.management_account:
+        scps = world.scps(caller.account)
+    rcps = None
+    if (resource_account and resource_org and service in rcp_services()
+            and resource_account != resource_org.management_account):
+        rcps = world.rcps(resource_account)
     return PolicySet(
         identity=identity,
         resource=_resource_policy(wanted, service, resource_account, world),
         boundary=boundary,
         session=session,
-        scps=world.scps(caller.account) if caller.account and caller_org else None,
-        rcps=(world.rcps(resource_account) if resource_account and resource_org
-              and service in rcp_services() else None),
-        management_account=_management_account(caller_org, resource_org),
+        scps=scps,
+        rcps=rcps,
+        management_account=None,
         resource_policy_required=wanted.resource_policy_required,
     )
-
-
-def _management_account(*organizations: Organization | None) -> str | None:
-    for organization in organizations:
-        if organization is not None:
-            return organization.management_account
-    return None
 
 
 def _resource_policy(wanted: AuthorizationRequest, service: str, owner: str | None,
@@ -200,8 +240,8 @@ def _policy_holder(service: str, resource: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _session_policy(text: str) -> Policy:
-    return parse_policy(text, PolicyType.SESSION, name="session policy")
+def _session_policy(text: str, name: str) -> Policy:
+    return parse_policy(text, PolicyType.SESSION, name=name)
 
 
 def now() -> datetime:

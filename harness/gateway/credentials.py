@@ -46,6 +46,9 @@ class SessionContext:
     issued_at: datetime
     mfa_authenticated_at: datetime | None = None
     session_policies: tuple[str, ...] = ()
+    # The name of each session policy, by position: its ARN, or "session policy" for the
+    # inline one (AccessDenied messages name the ARN).
+    session_policy_names: tuple[str, ...] = ()
     session_tags: tuple[tuple[str, str], ...] = ()
     transitive_tag_keys: tuple[str, ...] = ()
     source_identity: str | None = None

@@ -1,4 +1,7 @@
-"""The decision log: one JSON line per authorisation decision, allowed or denied.
+"""The decision log: one JSON line per authorisation decision, allowed or denied — and one per
+request the gateway refused before or instead of a decision (a failed signature, an unreadable
+body, an operation with no IAM mapping, an error while authorising), so that every request the
+gateway did not forward is accounted for.
 
 Auditors and the scenario steps read it to learn which statement decided a call; it is
 written in order, from many gateway threads, so appends are serialised.
@@ -11,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from harness.iam.decision import Decision, MatchedStatement
 from harness.iam.messages import access_denied_message
@@ -44,6 +47,41 @@ class LoggedDecision:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedRefusal:
+    """A request refused without a policy decision: `code` is the AWS error it was answered
+    with, `reason` what failed. Fields unknown at the point of refusal are None."""
+
+    request_id: str
+    service: str | None
+    operation: str | None
+    principal: str | None
+    code: str
+    reason: str
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "request_id": self.request_id,
+            "principal": self.principal,
+            "service": self.service,
+            "operation": self.operation,
+            "action": None,
+            "resource": None,
+            "decision": "refused",
+            "denied_by": None,
+            "deciding": [],
+            "matched": [],
+            "missing_keys": [],
+            "message": self.reason,
+            "error_code": self.code,
+        }
+
+
+class Entry(Protocol):
+    def record(self) -> dict[str, Any]: ...
+
+
 def _statement(statement: MatchedStatement) -> dict[str, Any]:
     return {
         "policy": statement.policy_name,
@@ -66,7 +104,7 @@ class DecisionLog:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._stream = path.open("a", encoding="utf-8")
 
-    def append(self, entry: LoggedDecision) -> dict[str, Any]:
+    def append(self, entry: Entry) -> dict[str, Any]:
         record = entry.record()
         line = json.dumps(record)
         with self._lock:

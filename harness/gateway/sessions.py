@@ -9,31 +9,76 @@ https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from harness.gateway.credentials import Credential, CredentialStore, SessionContext
-from harness.gateway.world import World
+from harness.gateway.world import World, WorldError
 from harness.iam.context import PrincipalKind
+from harness.iam.errors import PolicyValidationError
+from harness.iam.parse import parse_policy
+from harness.iam.policy import PolicyType
 
 ISSUING_OPERATIONS = frozenset({
     ("sts", "AssumeRole"), ("sts", "AssumeRoleWithSAML"), ("sts", "AssumeRoleWithWebIdentity"),
     ("sts", "GetSessionToken"), ("sts", "GetFederationToken"), ("iam", "CreateAccessKey"),
 })
+_ASSUMING = ("AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity")
+# A federation token asked for without a session policy has no permissions: "If you do not
+# pass a policy to this operation, the resulting federated user session has no permissions."
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+# A session policy that allows nothing (its one statement denies no action) says exactly that.
+_NO_PERMISSIONS = (json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "NoSessionPolicyWasPassed", "Effect": "Deny", "NotAction": "*", "Resource": "*"}]}),)
+# Sessions of a role chain are limited to one hour, whatever the role allows.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
+CHAINED_SESSION_SECONDS = 3600
 
 
 class SessionRequestError(ValueError):
-    """A request AWS's STS refuses before any authorisation (ValidationError)."""
+    """A request AWS's STS refuses outside the policy evaluation, with AWS's code and status."""
+
+    def __init__(self, message: str, code: str = "ValidationError", status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
 
 
-def check_duration(operation: str, params: Mapping[str, Any], world: World) -> None:
-    """DurationSeconds may not exceed the role's MaxSessionDuration.
+def check_caller(operation: str, caller: Credential | None) -> None:
+    """What STS refuses to a kind of caller before looking at any policy.
+
+    The root user cannot assume roles; temporary credentials cannot get a session token or a
+    federation token. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html,
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+    """
+    if caller is None:
+        return
+    if operation == "AssumeRole" and caller.kind is PrincipalKind.ROOT:
+        raise SessionRequestError("Roles may not be assumed by root accounts.", "AccessDenied",
+                                  403)
+    if operation in ("GetSessionToken", "GetFederationToken") and caller.temporary:
+        raise SessionRequestError(f"Cannot call {operation} with session credentials",
+                                  "AccessDenied", 403)
+
+
+def check_request(operation: str, params: Mapping[str, Any], world: World,
+                  caller: Credential | None) -> None:
+    """What STS validates in an authorised request that would issue a session: the duration
+    against the role's MaxSessionDuration (and the one-hour limit of role chaining), and the
+    session policies, which must be valid policies that exist.
     https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_RequestParameters
     """
-    if operation not in ("AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"):
-        return
+    if operation in _ASSUMING:
+        _check_duration(params, world, caller)
+    if operation in _ASSUMING or operation == "GetFederationToken":
+        _session_policies(params, world, _policy_account(params, caller))
+
+
+def _check_duration(params: Mapping[str, Any], world: World, caller: Credential | None
+                    ) -> None:
     duration = params.get("DurationSeconds")
     if duration is None:
         return
@@ -41,6 +86,10 @@ def check_duration(operation: str, params: Mapping[str, Any], world: World) -> N
         raise SessionRequestError(
             f"1 validation error detected: Value '{duration}' at 'durationSeconds' failed to "
             "satisfy constraint: Member must have value between 900 and 43200")
+    if (caller is not None and caller.kind is PrincipalKind.ROLE_SESSION
+            and int(duration) > CHAINED_SESSION_SECONDS):
+        raise SessionRequestError("The requested DurationSeconds exceeds the 1 hour session "
+                                  "limit for roles assumed by role chaining.")
     role_arn = str(params.get("RoleArn", ""))
     if int(duration) > world.role(role_arn).max_session_duration:
         raise SessionRequestError(
@@ -60,10 +109,13 @@ def record(operation: str, params: Mapping[str, Any], body: bytes, issuer: Crede
             return None
         return _record(store, _access_key(fields, params, world, issuer.account))
     expires = _time(fields.get("Expiration"))
+    policies = _session_policies(params, world, _policy_account(params, issuer)) or (
+        (("session policy", _NO_PERMISSIONS[0]),) if operation == "GetFederationToken" else ())
     session = SessionContext(
         issued_at=now,
         mfa_authenticated_at=now if (mfa or _mfa_given(params)) else None,
-        session_policies=_session_policies(params, world),
+        session_policies=tuple(text for _, text in policies),
+        session_policy_names=tuple(name for name, _ in policies),
         session_tags=(*assertion_tags, *_tags(params), *_inherited_tags(issuer)),
         transitive_tag_keys=tuple(params.get("TransitiveTagKeys", ())),
         source_identity=params.get("SourceIdentity") or (
@@ -136,16 +188,40 @@ def _mfa_given(params: Mapping[str, Any]) -> bool:
     return bool(params.get("SerialNumber")) and len(code) == 6 and code.isdigit()
 
 
-def _session_policies(params: Mapping[str, Any], world: World) -> tuple[str, ...]:
-    policies: list[str] = []
-    if params.get("Policy"):
-        policies.append(str(params["Policy"]))
+def _policy_account(params: Mapping[str, Any], caller: Credential | None) -> str | None:
+    """Where a session's managed policies are looked up: the role's account, or the account
+    of the user asking for a federation token."""
     role_arn = str(params.get("RoleArn", ""))
-    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else None
+    if role_arn.count(":") >= 5:
+        return role_arn.split(":")[4]
+    return caller.account if caller is not None else None
+
+
+def _session_policies(params: Mapping[str, Any], world: World, account: str | None
+                      ) -> tuple[tuple[str, str], ...]:
+    """The session's policies as (name, document): the inline one, then the managed ones, named
+    by their ARNs (AccessDenied messages name them). Each must be a valid session policy, as
+    STS answers MalformedPolicyDocument otherwise."""
+    policies: list[tuple[str, str]] = []
+    if params.get("Policy"):
+        policies.append(("session policy", str(params["Policy"])))
     for entry in params.get("PolicyArns", ()) or ():
         arn = entry.get("arn") if isinstance(entry, Mapping) else None
-        if arn and account:
-            policies.append(world.managed_policy_text(account, str(arn)))
+        if not arn or not account:
+            raise SessionRequestError("PolicyArns: each entry needs an arn",
+                                      "MalformedPolicyDocument")
+        try:
+            policies.append((str(arn), world.managed_policy_text(account, str(arn))))
+        except WorldError as error:
+            raise SessionRequestError(f"Policy {arn} does not exist or is not attachable.",
+                                      "MalformedPolicyDocument") from error
+    for name, text in policies:
+        try:
+            parse_policy(text, PolicyType.SESSION, name=name)
+        except PolicyValidationError as error:
+            raise SessionRequestError(error.problem + (f" at {error.location}"
+                                                       if error.location else ""),
+                                      "MalformedPolicyDocument") from error
     return tuple(policies)
 
 

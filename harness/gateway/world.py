@@ -3,7 +3,8 @@
 Identity policies (inline and managed, of a role or of a user and its groups), permissions
 boundaries, role tags and trust policies, the organisation (SCPs and RCPs along an account's
 path, the management account, the org id and paths), and resource-based policies (S3, SNS, SQS,
-Lambda, KMS). The cache is dropped whenever a request that can change any of it passes through
+Lambda, KMS) and resource tags (aws:ResourceTag: SQS, SNS, DynamoDB, IAM, Lambda, KMS). The
+cache is dropped whenever a request that can change any of it passes through
 the gateway (`invalidate`), so a scenario that edits a policy sees the new decision next call.
 
 Policies that the backend holds but the engine cannot parse raise `WorldError`; the gateway
@@ -66,19 +67,25 @@ class World:
         self.access = access
         self._cache: dict[tuple[str, ...], Any] = {}
         self._lock = threading.Lock()
+        # Bumped by every invalidation: a value loaded while a write passed through may be
+        # stale, and must not be cached (it is still returned to the request that read it).
+        self._generation = 0
 
     def invalidate(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._generation += 1
 
     def _cached(self, key: tuple[str, ...], load: Callable[[], T]) -> T:
         with self._lock:
             if key in self._cache:
                 found: T = self._cache[key]
                 return found
+            generation = self._generation
         value = load()
         with self._lock:
-            self._cache[key] = value
+            if generation == self._generation:
+                self._cache[key] = value
         return value
 
     # ------------------------------------------------------------------ identities
@@ -98,7 +105,7 @@ class World:
         role = _call(f"reading role {role_arn}", lambda: iam.get_role(RoleName=name))["Role"]
         inline = [
             self._parse(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"],
-                        PolicyType.IDENTITY, f"{role_arn}/inline/{p}")
+                        PolicyType.IDENTITY, _inline(role_arn, p))
             for p in _all(iam, "list_role_policies", "PolicyNames", RoleName=name)
         ]
         managed = [
@@ -133,7 +140,7 @@ class World:
         user = _call(f"reading user {user_arn}", lambda: iam.get_user(UserName=name))["User"]
         policies = [
             self._parse(iam.get_user_policy(UserName=name, PolicyName=p)["PolicyDocument"],
-                        PolicyType.IDENTITY, f"{user_arn}/inline/{p}")
+                        PolicyType.IDENTITY, _inline(user_arn, p))
             for p in _all(iam, "list_user_policies", "PolicyNames", UserName=name)
         ]
         policies += [
@@ -144,7 +151,7 @@ class World:
             group_name = group["GroupName"]
             policies += [
                 self._parse(iam.get_group_policy(GroupName=group_name, PolicyName=p)[
-                    "PolicyDocument"], PolicyType.IDENTITY, f"{group['Arn']}/inline/{p}")
+                    "PolicyDocument"], PolicyType.IDENTITY, _inline(group["Arn"], p))
                 for p in _all(iam, "list_group_policies", "PolicyNames", GroupName=group_name)
             ]
             policies += [
@@ -274,6 +281,27 @@ class World:
             return None
         return self._parse(document, PolicyType.RESOURCE, f"{arn} resource policy")
 
+    def resource_tags(self, service: str, arn: str, owner: str, region: str
+                      ) -> tuple[tuple[str, str], ...]:
+        """A resource's tags (none when it does not exist yet, or the service keeps none the
+        gateway reads): the values of aws:ResourceTag/<key>."""
+        return self._cached(("resource-tags", service, arn),
+                            lambda: self._load_resource_tags(service, arn, owner, region))
+
+    def _load_resource_tags(self, service: str, arn: str, owner: str, region: str
+                            ) -> tuple[tuple[str, str], ...]:
+        loader = _RESOURCE_TAG_LOADERS.get(service)
+        if loader is None:
+            return ()
+        try:
+            found = loader(self.access.client(owner, service, region), arn)
+        except ClientError as error:
+            # A resource that does not exist (yet) has no tags: AWS sets no key for it.
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (400, 404):
+                return ()
+            raise WorldError(f"reading the tags of {arn}: {error}") from error
+        return tuple(sorted(found.items()))
+
     # ------------------------------------------------------------------ parsing
 
     @staticmethod
@@ -293,6 +321,14 @@ def _document_text(document: Any) -> str:
     if isinstance(document, str):
         return unquote(document) if document.startswith("%") else document
     return json.dumps(document)
+
+
+def _inline(owner_arn: str, name: str) -> str:
+    """An inline policy's name in decisions. It has no ARN, and must not look like one: AWS
+    names the denying policy by ARN only when it has one (managed policies, SCPs, boundaries).
+    https://aws.amazon.com/blogs/security/enhanced-access-denied-error-messages-with-policy-arns/
+    """
+    return f"inline policy {name} of {owner_arn}"
 
 
 def _account_and_name(arn: str) -> tuple[str, str]:
@@ -365,4 +401,53 @@ _RESOURCE_POLICY_LOADERS: dict[str, Callable[[Any, str], str | None]] = {
     "sqs": _sqs_policy,
     "lambda": _lambda_policy,
     "kms": _kms_policy,
+}
+
+
+def _sqs_tags(client: Any, arn: str) -> dict[str, str]:
+    url = client.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"]
+    tags: dict[str, str] = client.list_queue_tags(QueueUrl=url).get("Tags", {})
+    return tags
+
+
+def _sns_tags(client: Any, arn: str) -> dict[str, str]:
+    listed = client.list_tags_for_resource(ResourceArn=arn).get("Tags", [])
+    return {t["Key"]: t["Value"] for t in listed}
+
+
+def _dynamodb_tags(client: Any, arn: str) -> dict[str, str]:
+    table = "/".join(arn.split("/")[:2])  # a table's streams and indexes carry its tags
+    listed = client.list_tags_of_resource(ResourceArn=table).get("Tags", [])
+    return {t["Key"]: t["Value"] for t in listed}
+
+
+def _iam_tags(client: Any, arn: str) -> dict[str, str]:
+    kind, name = arn.split(":", 5)[5].split("/", 1)[0], arn.rsplit("/", 1)[1]
+    if kind == "role":
+        listed = client.list_role_tags(RoleName=name).get("Tags", [])
+    elif kind == "user":
+        listed = client.list_user_tags(UserName=name).get("Tags", [])
+    else:
+        return {}
+    return {t["Key"]: t["Value"] for t in listed}
+
+
+def _lambda_tags(client: Any, arn: str) -> dict[str, str]:
+    function = ":".join(arn.split(":")[:7])
+    tags: dict[str, str] = client.list_tags(Resource=function).get("Tags", {})
+    return tags
+
+
+def _kms_tags(client: Any, arn: str) -> dict[str, str]:
+    listed = client.list_resource_tags(KeyId=arn).get("Tags", [])
+    return {t["TagKey"]: t["TagValue"] for t in listed}
+
+
+_RESOURCE_TAG_LOADERS: dict[str, Callable[[Any, str], dict[str, str]]] = {
+    "sqs": _sqs_tags,
+    "sns": _sns_tags,
+    "dynamodb": _dynamodb_tags,
+    "iam": _iam_tags,
+    "lambda": _lambda_tags,
+    "kms": _kms_tags,
 }

@@ -36,9 +36,8 @@ class _RawBody(io.BytesIO):
 class WsgiHttpSession:
     """A stand-in for botocore's URLLib3Session that calls `app` in-process."""
 
-    def __init__(self, app: WSGIApplication, host: str = "localhost:443") -> None:
+    def __init__(self, app: WSGIApplication) -> None:
         self.app = app
-        self.host = host
 
     def send(self, request: AWSPreparedRequest) -> AWSResponse:
         url = urlsplit(request.url)
@@ -69,7 +68,8 @@ class WsgiHttpSession:
                 environ["CONTENT_TYPE"] = text
             elif key not in _HOP_BY_HOP:
                 environ[f"HTTP_{key}"] = text
-        environ.setdefault("HTTP_HOST", self.host)
+        # The host the client signed for (botocore adds the Host header only when sending).
+        environ.setdefault("HTTP_HOST", url.netloc or "127.0.0.1")
 
         captured: dict[str, Any] = {}
 

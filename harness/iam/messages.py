@@ -14,7 +14,13 @@ from harness.iam.decision import Decision, Outcome
 from harness.iam.policy import PolicyType
 
 # Types whose denials AWS explains with the policy's ARN, when it has one.
-_ARN_NAMED = (PolicyType.IDENTITY, PolicyType.SCP, PolicyType.BOUNDARY)
+_ARN_NAMED = (
+    PolicyType.IDENTITY,
+    PolicyType.SCP,
+    PolicyType.RCP,
+    PolicyType.BOUNDARY,
+    PolicyType.SESSION,
+)
 
 
 def _article(phrase: str) -> str:
@@ -27,12 +33,25 @@ def _type_phrase(policy_type: PolicyType) -> str:
     return phrase
 
 
+def _named_to(decision: Decision, denied_by: PolicyType) -> bool:
+    """An RCP belongs to the resource's organisation: AWS names it only to callers of the same
+    account or organisation."""
+    if denied_by is not PolicyType.RCP:
+        return True
+    request = decision.request
+    if request.caller.account is not None and request.caller.account == request.resource_account:
+        return True
+    caller_org = request.keys.get_values("aws:PrincipalOrgID")
+    resource_org = request.keys.get_values("aws:ResourceOrgID")
+    return caller_org is not None and caller_org == resource_org
+
+
 def access_denied_message(decision: Decision) -> str:
     request = decision.request
-    head = (
-        f"User: {request.caller.label} is not authorized to perform: {request.action}"
-        f" on resource: {request.resource}"
-    )
+    head = f"User: {request.caller.label} is not authorized to perform: {request.action}"
+    if request.resource != "*":
+        # An action on no particular resource (ec2:DescribeInstances) is reported without one.
+        head += f" on resource: {request.resource}"
     if decision.error is not None:
         return f"{head} because the request could not be authorized: {decision.error}"
     denied_by = decision.denied_by
@@ -44,7 +63,7 @@ def access_denied_message(decision: Decision) -> str:
             for s in decision.deciding
             if s.policy_type is denied_by and s.policy_name.startswith("arn:")
         ]
-        if denied_by in _ARN_NAMED and arns:
+        if denied_by in _ARN_NAMED and arns and _named_to(decision, denied_by):
             suffix = f": {arns[0]}"
         return f"{head} with an explicit deny in {_article(phrase)} {phrase}{suffix}"
     if denied_by is PolicyType.TRUST or denied_by is None:

@@ -693,7 +693,7 @@ STS_CASES: list[tuple[str, dict[str, Any], list[Expected]]] = [
         ],
     ),
     ("GetCallerIdentity", {}, []),
-    ("GetSessionToken", {}, [("sts:GetSessionToken", "*", {})]),
+    ("GetSessionToken", {}, []),  # no permission needed (API_GetSessionToken)
 ]
 
 

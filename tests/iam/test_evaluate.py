@@ -218,7 +218,7 @@ CASES = [
         ),
         "implicitDeny",
         "permissions boundary",
-        f"User: {USER} is not authorized to perform: iam:CreateUser on resource: * "
+        f"User: {USER} is not authorized to perform: iam:CreateUser "
         "because no permissions boundary allows the iam:CreateUser action",
         {"PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": False}},
     ),

@@ -82,6 +82,9 @@ def _arn_candidates(call: Call, params: Mapping[str, Any]) -> list[str]:
             continue
         if value is None or isinstance(value, Mapping):
             continue
+        if isinstance(value, list) and any(isinstance(item, Mapping) for item in value):
+            # A list of structures (STS PolicyArns: [{"arn": …}]) names no resource of the call.
+            continue
         for text in texts_at(params, name):
             arn = normaliser(text, call.env) if normaliser is not None else text
             if arn is not None and arn.startswith("arn:"):

@@ -138,6 +138,9 @@ STS_RULES: dict[str, Rule] = {
     "AssumeRoleWithSAML": _assume_role_with_saml,
     "AssumeRoleWithWebIdentity": _assume_role_with_web_identity,
     "GetCallerIdentity": none_needed,
+    # "No permissions are required for users to perform this operation."
+    # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html
+    "GetSessionToken": none_needed,
 }
 
 STS = ServiceSpec(
