@@ -162,6 +162,21 @@ class EnforcingGateway:
         self._forward_as_account(credential.access_key_id, account)
         return credential
 
+    def mint_service(self, service: str, account: str, source_arn: str | None = None
+                     ) -> Credential:
+        """Credentials with which the harness acts as an AWS service (e.g. lambda.amazonaws.com
+        assuming a function's execution role) for a resource of `account`. In AWS the service
+        signs with keys of its own; the request's aws:SourceAccount / aws:SourceArn name the
+        resource it acts for."""
+        credential = Credential(
+            access_key_id=f"AKIASVC{secrets.token_hex(6).upper()}",
+            secret_access_key=secrets.token_urlsafe(30),
+            account=account, kind=PrincipalKind.SERVICE, arn=service, source_arn=source_arn,
+        )
+        self.store.add(credential)
+        self._forward_as_account(credential.access_key_id, account)
+        return credential
+
     def _forward_as_account(self, access_key_id: str, account: str) -> None:
         with self._lock:
             self._foreign_keys[access_key_id] = account

@@ -99,6 +99,14 @@ def _global_keys(keys: ContextKeys, asker: Asker, transport: Transport,
         if caller.kind is PrincipalKind.ANONYMOUS:
             put("aws:userid", "anonymous")
         return
+    if caller.kind is PrincipalKind.SERVICE:
+        # A service acting for a resource: which service, and on whose behalf.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount
+        put("aws:PrincipalServiceName", caller.arn)
+        put("aws:SourceAccount", credential.account)
+        if credential.source_arn:
+            put("aws:SourceArn", credential.source_arn)
+        return
     put("aws:PrincipalArn", caller.identity_arn or caller.arn)
     put("aws:PrincipalAccount", credential.account)
     put("aws:PrincipalType", caller.kind.value)

@@ -26,6 +26,9 @@ CREDENTIAL_KINDS = frozenset(
         PrincipalKind.USER,
         PrincipalKind.ROLE_SESSION,
         PrincipalKind.FEDERATED_USER,
+        # The harness acting as an AWS service (Lambda assuming a function's execution role):
+        # in AWS the service signs with credentials of its own.
+        PrincipalKind.SERVICE,
     }
 )
 
@@ -81,6 +84,9 @@ class Credential:
     session_token: str | None = field(default=None, repr=False)
     expires_at: datetime | None = None
     session: SessionContext | None = None
+    # For a SERVICE credential: the resource the service acts for (aws:SourceArn); `account`
+    # is then that resource's account (aws:SourceAccount), not the caller's.
+    source_arn: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in CREDENTIAL_KINDS:
@@ -111,6 +117,9 @@ class Credential:
 
     def caller(self) -> Caller:
         """The engine's view of this principal."""
+        if self.kind is PrincipalKind.SERVICE:
+            return Caller(kind=self.kind, arn=self.arn, service=self.arn,
+                          partition=self.partition)
         identity = self.identity_arn
         if identity is None and self.kind in (PrincipalKind.ROOT, PrincipalKind.USER):
             identity = self.arn
