@@ -141,11 +141,18 @@ def test_a_role_path_merely_containing_the_service_role_path_is_not_service_link
 
 @pytest.mark.parametrize(
     "kind",
-    [PrincipalKind.ROLE, PrincipalKind.SERVICE, PrincipalKind.ANONYMOUS, PrincipalKind.SAML],
+    [PrincipalKind.ROLE, PrincipalKind.ANONYMOUS, PrincipalKind.SAML],
 )
 def test_only_principals_that_hold_keys_can_be_credentials(kind: PrincipalKind) -> None:
     with pytest.raises(ValueError, match="cannot hold an access key"):
         credential(kind=kind)
+
+
+def test_a_service_credential_is_the_service_for_the_engine() -> None:
+    made = credential(kind=PrincipalKind.SERVICE, arn="lambda.amazonaws.com")
+    caller = made.caller()
+    assert (caller.kind, caller.service, caller.account) == (
+        PrincipalKind.SERVICE, "lambda.amazonaws.com", None)
 
 
 def test_secrets_stay_out_of_repr() -> None:
