@@ -174,7 +174,7 @@ def parse_request(request: Mapping[str, Any]) -> Simulation:
                 f"ActionNames[{index}]", f"'{action}' is not an action name such as s3:GetObject"
             )
     resources = _str_list(request, "ResourceArns") or ("*",)
-    owner = _owner(request.get("ResourceOwner"))
+    owner = resource_owner(request.get("ResourceOwner"))
     management = request.get("ManagementAccount")
     if management is not None and not (isinstance(management, str) and _ACCOUNT.match(management)):
         raise SimulationInputError("ManagementAccount", "must be a 12-digit account id")
@@ -194,8 +194,8 @@ def parse_request(request: Mapping[str, Any]) -> Simulation:
         rcps=_levels(request, "ResourceControlPolicies", PolicyType.RCP),
         management_account=management,
     )
-    keys = _context(request.get("ContextEntries", []))
-    _derive_keys(keys, caller, owner)
+    keys = context_keys(request.get("ContextEntries", []))
+    derive_keys(keys, caller, owner)
     return Simulation(caller, actions, resources, owner, keys, policies)
 
 
@@ -251,7 +251,7 @@ def parse_caller(arn: str) -> Caller:
     )
 
 
-def _derive_keys(keys: ContextKeys, caller: Caller, owner: str | None) -> None:
+def derive_keys(keys: ContextKeys, caller: Caller, owner: str | None) -> None:
     """Global keys AWS sets from the caller, where the request did not give them.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"""
     name = caller.arn.rsplit("/", 1)[-1]
@@ -302,7 +302,8 @@ def _str_list(request: Mapping[str, Any], field: str, required: bool = False) ->
     return tuple(value)
 
 
-def _owner(value: Any) -> str | None:
+def resource_owner(value: Any) -> str | None:
+    """ResourceOwner: an account id or its root ARN (both spellings AWS documents) → the id."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -370,7 +371,8 @@ def _levels(
     )
 
 
-def _context(entries: Any) -> ContextKeys:
+def context_keys(entries: Any) -> ContextKeys:
+    """ContextEntries (AWS's ContextEntry list) → the request's condition keys, typed."""
     if not isinstance(entries, list):
         raise SimulationInputError("ContextEntries", "must be a list")
     keys = ContextKeys()

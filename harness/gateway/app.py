@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wsgi import get_input_stream
 
-from harness.gateway import sessions
+from harness.gateway import sessions, simulator
 from harness.gateway.authorize import Asker, Transport, decide
 from harness.gateway.backend import BackendAccess
 from harness.gateway.credentials import Credential, CredentialStore
@@ -337,6 +337,8 @@ class EnforcingGateway:
         parsed = call.parsed
         if (parsed.service, parsed.operation) == _CALLER_IDENTITY:
             return self._caller_identity(call, start_response)
+        if parsed.service == "iam" and parsed.operation in simulator.OPERATIONS:
+            return self._simulation(call, start_response)
         environ = self._backend_environ(call, decisions)
         captured: dict[str, Any] = {}
 
@@ -429,6 +431,22 @@ class EnforcingGateway:
             if len(owners) == 1:
                 environ["HTTP_X_MOTO_ACCOUNT_ID"] = owners.pop()
         return environ
+
+    def _simulation(self, call: _Call, start_response: StartResponse) -> Iterable[bytes]:
+        """The policy simulator is answered by the engine over the principal's real policies,
+        as AWS's simulator does; the backend is not asked."""
+        try:
+            body = simulator.simulation_response(
+                call.parsed.operation, call.parsed.params, self.world, call.request_id,
+                now=self.config.now(), caller_account=call.asker.caller.account)
+        except simulator.SimulationRequestError as error:
+            raise Denied(error_response("iam", call.parsed.operation, error.code, error.message,
+                                        error.status, call.request_id, request=call.http)
+                         ) from error
+        start_response("200 OK", [("Content-Type", "text/xml"),
+                                  ("Content-Length", str(len(body))),
+                                  ("x-amzn-RequestId", call.request_id)])
+        return [body]
 
     def _caller_identity(self, call: _Call, start_response: StartResponse) -> Iterable[bytes]:
         """GetCallerIdentity needs no permission and answers from what AWS knows of the key."""

@@ -151,10 +151,13 @@ def simulation_response(
 
     `params` are the operation's parameters as the gateway's request parser gives them.
     `caller_account` is the account of whoever calls the simulator: a SimulateCustomPolicy
-    without CallerArn simulates a principal of that account (default: the ResourceOwner's).
-    `now` is taken for the gateway's uniform call but not read: like AWS's simulator, this one
-    takes every context value — the time too — from ContextEntries, and reports a key that
-    none gives as a missing context value.
+    without CallerArn simulates a principal of that account (else of the ResourceOwner's, else
+    of 000000000000, an account no ARN names).
+    `now` is taken for the gateway's uniform call but not read: the reference names no context
+    value the simulator fills in by itself ("Whenever a context key is evaluated in one of the
+    simulated IAM permissions policies, the corresponding value is supplied" from
+    ContextEntries), and AWS's own examples pass aws:CurrentTime as a ContextEntry; so the time
+    too comes only from ContextEntries, and a key that none gives is a missing context value.
     """
     del now  # see the docstring: no context value comes from the clock
     if operation not in OPERATIONS:
@@ -640,8 +643,14 @@ class _Loaded:
                     "PolicyEvaluation", "The request failed because a provided policy could "
                     f"not be successfully evaluated: {error}", 500) from error
             raise _invalid(str(error)) from error
+        try:
+            spans = _statement_spans(text)
+        except (ValueError, IndexError) as error:  # a document parse_policy took: unexpected
+            raise SimulationRequestError(
+                "PolicyEvaluation", f"locating the statements of {field}: {error}", 500
+            ) from error
         key = f"{len(self.sources)}:{field}"
-        self.sources[key] = _Source(policy_id, source_type, _statement_spans(text))
+        self.sources[key] = _Source(policy_id, source_type, spans)
         return replace(policy, name=key)
 
     def inputs(self, params: Mapping[str, Any], field: str, policy_type: PolicyType,
@@ -822,9 +831,8 @@ class _Principal:
             raise _invalid(f"PolicySourceArn: '{arn}' is not the ARN of an IAM user, group or "
                            "role")
         account, kind, name = match.group(2), match.group(3), match.group(4)
-        reader = _Reader(_raw_iam(world.access, account), account)
         try:
-            documents, boundary = reader.entity(kind, name)
+            documents, boundary = _Reader(_raw_iam(world.access, account)).entity(kind, name)
         except (ClientError, BotoCoreError) as error:
             raise _backend_failure(f"reading {arn}", error) from error
         policies = tuple(
@@ -846,9 +854,8 @@ class _Reader:
     written (the positions AWS reports are in that text), which World's parsed policies no
     longer carry."""
 
-    def __init__(self, iam: Any, account: str) -> None:
+    def __init__(self, iam: Any) -> None:
         self.iam = iam
-        self.account = account
         self._managed: dict[str, _Document] = {}
 
     def entity(self, kind: str, name: str) -> tuple[list[_Document], _Document | None]:
