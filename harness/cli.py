@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "harness.landscape.commands",
     "harness.backends.commands",
     "harness.identity.commands",
+    "harness.run",
 )
 
 
