@@ -1,11 +1,14 @@
-"""`securecart up` — an emulated AWS, seeded with the landscape, until interrupted.
+"""`securecart up` — an emulated AWS, seeded with the landscape, behind the enforcing gateway,
+until interrupted.
 
-    securecart up [--backend moto] [--port N] [--host 127.0.0.1] [--landscape DIR]
+    securecart up [--backend moto] [--port N] [--tls-port N] [--host 127.0.0.1]
+                  [--landscape DIR] [--decision-log FILE]
 
-Starts the backend, seeds the landscape through the AWS APIs, prints the endpoint and how to
-use it, records it for the other commands (`harness.backends.state`), and runs until SIGINT or
-SIGTERM, then stops cleanly and removes the record. Exit 0 after a clean stop; 1 when the
-landscape is invalid or seeding fails.
+Starts the harness (`harness.stack.Stack`: moto seeded with the landscape, the gateway in front,
+served over HTTPS and plain HTTP), prints the endpoints and how to use them, records them and
+the credentials chains start from for the other commands (`harness.backends.state`), and runs
+until SIGINT or SIGTERM, then stops cleanly and removes the record. Exit 0 after a clean stop;
+1 when the landscape is invalid, seeding fails or a port cannot be bound.
 Runnable on its own: `python -m harness.backends.commands up`.
 """
 
@@ -22,9 +25,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from harness.backends.moto import LOOPBACK, MotoServer
+from harness.backends.moto import LOOPBACK
 from harness.backends.state import UpState, clear_state, write_state
+
+if TYPE_CHECKING:
+    from harness.stack import Stack
 
 BACKENDS = ("moto",)
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -33,21 +40,25 @@ EXIT_OK, EXIT_FAILED = 0, 1
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "up",
-        help="start an emulated AWS seeded with the landscape",
+        help="start an emulated AWS seeded with the landscape, behind the enforcing gateway",
         description=(
             "Start the backend on loopback, seed the landscape into it through the AWS APIs, "
-            "print the endpoint, and run until interrupted (Ctrl-C)."
+            "put the enforcing gateway in front, print the endpoints, and run until "
+            "interrupted (Ctrl-C)."
         ),
     )
     parser.add_argument("--backend", choices=BACKENDS, default="moto", help="default: moto")
     parser.add_argument(
-        "--port", type=int, default=0, help="port to listen on (default: a free one)"
+        "--port", type=int, default=0, help="plain-HTTP port (default: a free one)"
+    )
+    parser.add_argument(
+        "--tls-port", type=int, default=0, help="HTTPS port (default: a free one)"
     )
     parser.add_argument(
         "--host",
         default=LOOPBACK,
-        help=f"address to listen on (default: {LOOPBACK}; the backend authenticates nobody, "
-        "so listen elsewhere only on a network you trust)",
+        help=f"address to listen on (default: {LOOPBACK}; an emulator with a self-signed "
+        "certificate for loopback names: listen elsewhere only on a network you trust)",
     )
     parser.add_argument(
         "--landscape",
@@ -55,6 +66,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=None,
         metavar="DIR",
         help="landscape directory (default: fixtures/securecart)",
+    )
+    parser.add_argument(
+        "--decision-log",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="append every access decision to FILE as a JSON line (default: not written)",
     )
     parser.set_defaults(func=run_up)
 
@@ -64,6 +82,7 @@ def run_up(args: argparse.Namespace) -> int:
     from harness.landscape.layout import DEFAULT_DIRECTORY
     from harness.landscape.loader import load_landscape
     from harness.seed import SeedError
+    from harness.stack import Stack
 
     directory: Path = args.landscape or DEFAULT_DIRECTORY
     try:
@@ -77,36 +96,70 @@ def run_up(args: argparse.Namespace) -> int:
         )
 
     stop = threading.Event()
-    with _stop_on_signals(stop), MotoServer(host=args.host, port=args.port) as server:
+    stack = Stack(
+        landscape,
+        host=args.host,
+        port=args.port,
+        tls_port=args.tls_port,
+        log_path=args.decision_log,
+    )
+    with _stop_on_signals(stop):
         started = time.perf_counter()
         try:
-            server.seed(landscape)
+            stack.start()
         except SeedError as error:
             return _fail(str(error))
-        seconds = time.perf_counter() - started
-        write_state(UpState(server.url, str(directory.resolve()), os.getpid(), args.backend))
+        except OSError as error:
+            return _fail(f"cannot serve on {args.host}: {error}")
         try:
-            _announce(server.url, landscape.name, len(landscape.accounts), seconds)
+            seconds = time.perf_counter() - started
+            write_state(_state(stack, directory, args.backend))
+            _announce(stack, seconds, args.decision_log)
             while not stop.wait(0.5):
                 pass
         finally:
             clear_state(pid=os.getpid())
+            stack.stop()
     print("securecart up: stopped", flush=True)
     return EXIT_OK
 
 
-def _announce(url: str, name: str, accounts: int, seconds: float) -> None:
-    print(
-        f"securecart up: moto at {url}, seeded with landscape {name} "
-        f"({accounts} accounts) in {seconds:.1f} s\n"
-        "\n"
-        f"  export AWS_ENDPOINT_URL={url}\n"
-        "  securecart profiles                    # AWS CLI profiles for people and roles\n"
-        "  securecart login alice --account dev   # credentials as alice, via the IdP\n"
-        "\n"
-        "Other securecart commands find this endpoint on their own. Stop with Ctrl-C.",
-        flush=True,
+def _state(stack: Stack, directory: Path, backend: str) -> UpState:
+    return UpState(
+        endpoint_url=stack.url,
+        landscape_dir=str(directory.resolve()),
+        pid=os.getpid(),
+        backend=backend,
+        http_url=stack.http_url,
+        ca_bundle=str(stack.ca_bundle) if stack.ca_bundle else None,
+        gateway=True,
+        callers=stack.callers().to_json(),
     )
+
+
+def _announce(stack: Stack, seconds: float, decision_log: Path | None) -> None:
+    landscape = stack.landscape
+    lines = [
+        f"securecart up: landscape {landscape.name} ({len(landscape.accounts)} accounts) "
+        f"seeded into moto in {seconds:.1f} s, behind the enforcing gateway",
+        "",
+    ]
+    if stack.ca_bundle is not None:
+        lines.append(f"  HTTPS  {stack.url}   (CA bundle {stack.ca_bundle})")
+    lines += [f"  HTTP   {stack.http_url}   (aws:SecureTransport is false here)", ""]
+    lines.append(f"  export AWS_ENDPOINT_URL={stack.url}")
+    if stack.ca_bundle is not None:
+        lines.append(f"  export AWS_CA_BUNDLE={stack.ca_bundle}")
+    lines += [
+        "  securecart profiles                    # AWS CLI profiles for people and roles",
+        "  securecart login alice --account dev   # credentials as alice, via the IdP",
+        "  securecart assume DeployRole --account prod --as shared-services:ci-deployer",
+        "",
+    ]
+    if decision_log is not None:
+        lines.append(f"Access decisions are appended to {decision_log}.")
+    lines.append("Other securecart commands find this endpoint on their own. Stop with Ctrl-C.")
+    print("\n".join(lines), flush=True)
 
 
 @contextmanager

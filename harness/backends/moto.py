@@ -7,6 +7,9 @@
 
 The gateway wraps the app: `MotoServer(middleware=gateway)`, or `server.set_middleware(gateway)`
 at any time, e.g. after seeding: the seeder talks to the served app, which must let it through.
+`MotoServer(tls_port=0)` serves the same app over HTTPS too, on a second loopback port
+(`https_url`, verified with `ca_bundle`; see `harness.backends.tls`): requests arriving there
+have `wsgi.url_scheme` "https", which the gateway reads for aws:SecureTransport.
 moto's state lives in the process, shared by every MotoServer in it: run one at a time.
 
 Everything here that touches moto's internals does so because no API offers it; it is confined
@@ -34,12 +37,14 @@ import gc
 import io
 import json
 import pickle
+import ssl
 import threading
 import types
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -55,6 +60,7 @@ from harness.backends import (
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+    from harness.backends.tls import TlsFiles
     from harness.landscape.model import Landscape
     from harness.seed import SeededLandscape
 
@@ -74,6 +80,7 @@ class MotoServer:
         port: int = 0,
         middleware: Middleware | None = None,
         quiet: bool = True,
+        tls_port: int | None = None,
     ) -> None:
         _prepare_moto()
         from moto.moto_server.werkzeug_app import (
@@ -84,12 +91,16 @@ class MotoServer:
         self.host = host
         self.port = port
         self.quiet = quiet
+        self.tls_port = tls_port
+        """None: no HTTPS listener; 0: one on a free port."""
+        self.tls: TlsFiles | None = None
         self.wsgi_app: WSGIApplication = DomainDispatcherApplication(create_backend_app)
         """moto's own app: what answers requests, unenforced."""
         self._served: WSGIApplication = self.wsgi_app
         self.set_middleware(middleware)
         self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._tls_server: BaseWSGIServer | None = None
+        self._threads: list[threading.Thread] = []
         self._snapshot: _Snapshot | None = None
         self._reset_listeners: list[Callable[[], None]] = []
 
@@ -105,19 +116,52 @@ class MotoServer:
 
     @property
     def url(self) -> str:
+        """The plain-HTTP endpoint."""
         if self._server is None:
             raise RuntimeError("the moto server is not running; call start() first")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self._server.server_port}"
+        return _url("http", self.host, self._server.server_port)
+
+    @property
+    def https_url(self) -> str | None:
+        """The HTTPS endpoint, None when the server was made without `tls_port`."""
+        if self._server is None:
+            raise RuntimeError("the moto server is not running; call start() first")
+        if self._tls_server is None:
+            return None
+        return _url("https", self.host, self._tls_server.server_port)
+
+    @property
+    def ca_bundle(self) -> Path | None:
+        """What an HTTPS client verifies the server with (AWS_CA_BUNDLE, boto3's `verify`)."""
+        return self.tls.ca_bundle if self.tls is not None else None
 
     def start(self) -> MotoServer:
         if self._server is not None:
             return self
+        self._server = self._listen(self.port, None)
+        if self.tls_port is not None:
+            from harness.backends.tls import loopback_certificate, server_context
+
+            self.tls = loopback_certificate()
+            try:
+                self._tls_server = self._listen(self.tls_port, server_context(self.tls))
+            except BaseException:
+                self.stop()
+                raise
+        return self
+
+    def _listen(self, port: int, ssl_context: ssl.SSLContext | None) -> BaseWSGIServer:
+        """Serve on `port` from a daemon thread of its own."""
         from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         handler = _quiet_handler_class() if self.quiet else MotoRequestHandler
         server = make_server(
-            self.host, self.port, self._dispatch, threaded=True, request_handler=handler
+            self.host,
+            port,
+            self._dispatch,
+            threaded=True,
+            request_handler=handler,
+            ssl_context=ssl_context,
         )
         thread = threading.Thread(
             # A short poll interval: shutdown() waits up to one interval.
@@ -127,20 +171,23 @@ class MotoServer:
             daemon=True,
         )
         thread.start()
-        self._server, self._thread = server, thread
-        return self
+        self._threads.append(thread)
+        return server
 
     def stop(self) -> None:
-        """Stop serving, close the socket, join the thread, and empty moto's state: it lives in
-        this process, shared by every MotoServer in it (run one at a time), and would otherwise
-        outlive the server."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None or thread is None:
+        """Stop serving, close the sockets, join the threads, and empty moto's state: it lives
+        in this process, shared by every MotoServer in it (run one at a time), and would
+        otherwise outlive the server."""
+        servers = [s for s in (self._server, self._tls_server) if s is not None]
+        threads, self._threads = self._threads, []
+        self._server = self._tls_server = None
+        if not servers:
             return
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+        for thread in threads:
+            thread.join()
         self.clear()
 
     def __enter__(self) -> MotoServer:
@@ -200,6 +247,11 @@ class MotoServer:
     def _notify_reset(self) -> None:
         for listener in self._reset_listeners:
             listener()
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}:{port}"
 
 
 def _quiet_handler_class() -> type[Any]:

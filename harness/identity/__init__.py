@@ -4,13 +4,16 @@ pipelines, vendors and services assuming roles.
     harness.identity.saml      SAML responses: build, encode, parse; `assertion_used_mfa`
     harness.identity.idp       `EmulatedIdP`: signs users in (MFA or not), issues assertions
     harness.identity.login     IdP → Identity Center role → STS AssumeRoleWithSAML: `login`
+    harness.identity.callers   where role chains start: root users, services, standing
+                               sessions, and who administers an account
     harness.identity.assume    role sessions for workloads, pipelines, vendors, services: `assume`;
-                               `check_trust`, the one place that decides a role's trust
+                               `check_trust`, the engine's trust decision for use without the
+                               enforcing gateway
     harness.identity.profiles  an AWS config file with a `credential_process` profile per
                                assignment
     harness.identity.commands  `securecart login | assume | profiles`
 
-This module holds what they share: the error every command reports, and temporary credentials.
+This module holds what they share: the error every command reports, and credentials.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["AwsError", "Credentials", "IdentityError", "call_sts", "sts_client"]
+__all__ = ["AwsError", "Credentials", "IdentityError", "call_sts", "parse_time", "sts_client"]
 
 
 class IdentityError(Exception):
@@ -41,55 +44,84 @@ class AwsError(IdentityError):
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """Temporary credentials of one role session; `arn` is its assumed-role ARN."""
+    """Credentials of one principal, and its ARN as GetCallerIdentity reports it: the
+    assumed-role ARN of a role session (temporary: with a session token and an expiration), the
+    root user's ARN (long-term keys: neither), or a service principal's name (the keys the
+    harness endpoint mints for a service: neither)."""
 
     access_key_id: str
     secret_access_key: str = field(repr=False)
-    session_token: str = field(repr=False)
-    expiration: datetime
     arn: str
+    session_token: str | None = field(default=None, repr=False)
+    expiration: datetime | None = None
 
     @classmethod
     def from_sts(cls, response: dict[str, Any]) -> Credentials:
         """From an AssumeRole / AssumeRoleWithSAML response (boto3's shape)."""
         found = response["Credentials"]
-        expiration = found["Expiration"]
-        if isinstance(expiration, str):
-            expiration = datetime.fromisoformat(expiration.replace("Z", "+00:00"))
         return cls(
             access_key_id=found["AccessKeyId"],
             secret_access_key=found["SecretAccessKey"],
             session_token=found["SessionToken"],
-            expiration=expiration if expiration.tzinfo else expiration.replace(tzinfo=UTC),
+            expiration=parse_time(found["Expiration"]),
             arn=response["AssumedRoleUser"]["Arn"],
         )
 
+    @property
+    def temporary(self) -> bool:
+        return self.session_token is not None
+
     def process_output(self) -> dict[str, Any]:
-        """The JSON a `credential_process` prints.
+        """The JSON a `credential_process` prints (SessionToken and Expiration only for
+        temporary credentials, as the format allows).
         https://docs.aws.amazon.com/cli/v1/userguide/cli-configure-sourcing-external.html"""
-        return {
+        output: dict[str, Any] = {
             "Version": 1,
             "AccessKeyId": self.access_key_id,
             "SecretAccessKey": self.secret_access_key,
-            "SessionToken": self.session_token,
-            "Expiration": self.expiration.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
+        if self.session_token is not None:
+            output["SessionToken"] = self.session_token
+        if self.expiration is not None:
+            output["Expiration"] = self.expiration.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return output
 
-    def client(self, service: str, endpoint_url: str, region: str) -> Any:
-        """A boto3 client acting as this session."""
-        return _client(service, endpoint_url, region, self)
+    def client(
+        self, service: str, endpoint_url: str, region: str, verify: str | bool | None = None
+    ) -> Any:
+        """A boto3 client acting as this principal (`verify`: a CA bundle for HTTPS)."""
+        return _client(service, endpoint_url, region, self, verify=verify)
+
+
+def parse_time(value: datetime | str) -> datetime:
+    """An STS timestamp (boto3 gives datetimes, JSON strings) as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def sts_client(
-    endpoint_url: str, region: str, credentials: Credentials | None = None, **keys: str
+    endpoint_url: str,
+    region: str,
+    credentials: Credentials | None = None,
+    *,
+    verify: str | bool | None = None,
+    **keys: str,
 ) -> Any:
     """An STS client against the endpoint. With no credentials, `keys` gives
-    aws_access_key_id / aws_secret_access_key (e.g. placeholders for unsigned calls)."""
-    return _client("sts", endpoint_url, region, credentials, **keys)
+    aws_access_key_id / aws_secret_access_key (e.g. placeholders for unsigned calls).
+    `verify`: the CA bundle of an HTTPS endpoint (None: botocore's default, AWS_CA_BUNDLE)."""
+    return _client("sts", endpoint_url, region, credentials, verify=verify, **keys)
 
 
 def _client(
-    service: str, endpoint_url: str, region: str, credentials: Credentials | None, **keys: str
+    service: str,
+    endpoint_url: str,
+    region: str,
+    credentials: Credentials | None,
+    *,
+    verify: str | bool | None = None,
+    **keys: str,
 ) -> Any:
     import boto3
     import botocore.session
@@ -100,8 +132,9 @@ def _client(
         keys = {
             "aws_access_key_id": credentials.access_key_id,
             "aws_secret_access_key": credentials.secret_access_key,
-            "aws_session_token": credentials.session_token,
         }
+        if credentials.session_token is not None:
+            keys["aws_session_token"] = credentials.session_token
     # Pin the profile: these commands run as an AWS CLI credential_process, where AWS_PROFILE
     # may name the very profile that runs them; the credentials here are always explicit.
     core = botocore.session.Session()
@@ -114,6 +147,7 @@ def _client(
         endpoint_url=endpoint_url,
         region_name=region,
         config=config,
+        verify=verify,
         **keys,
     )
 

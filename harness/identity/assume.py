@@ -1,25 +1,31 @@
-"""Role sessions for workloads, pipelines, vendors and services: STS AssumeRole, with the role's
-trust decided first as AWS decides it.
+"""Role sessions for workloads, pipelines, vendors and services: STS AssumeRole, signed by a
+principal the endpoint knows, the role's trust decided as AWS decides it.
 
-    result = assume(landscape, endpoint, "DeployRole", "prod", as_="shared-services:ci-deployer")
-    result = assume(landscape, endpoint, "orders-processor", "prod")   # as Lambda would get it
+    gateway = {"callers": stack.callers(), "trust_check": None, "verify": stack.verify}
+    result = assume(landscape, stack.url, "DeployRole", "prod",
+                    as_="shared-services:ci-deployer", **gateway)
+    result = assume(landscape, stack.url, "orders-processor", "prod", **gateway)  # as Lambda
     result.credentials.process_output()
 
-Who calls (`as_`, `parse_principal`):
-- an account name (`vendor`): the account's administrator, a session of the account's
-  OrganizationAccountAccessRole with AdministratorAccess (the credentials the seeder uses);
+Who calls (`as_`, `parse_principal`), signing with credentials the endpoint knows (`Callers`,
+see harness.identity.callers):
+- an account name (`prod`): the account's administrator: in a member account a session of its
+  OrganizationAccountAccessRole (AdministratorAccess); in the management account and accounts
+  outside the organisation the root user, whom AWS does not let assume roles;
 - `account:role` (`shared-services:ci-deployer`): a session of that role, itself obtained from
-  the principal that role trusts (so this is role chaining: at most one hour);
+  the principal that role trusts (so this is role chaining: at most one hour); in a
+  root-administered account (`vendor:vendor-integration`), the harness's standing session of it;
 - a service principal (`lambda.amazonaws.com`): the session the service gets for its resource
-  (Lambda names it after the function);
+  (Lambda names it after the function), asked for with the service's minted credentials;
 - by default, the service the role trusts, else the administrator of the role's account.
 
-Why decide here: moto does not enforce trust policies (its AssumeRole does not even require the
-role to exist). `check_trust` evaluates the request with the policy engine exactly as AWS does —
-the trust policy as the resource policy, the caller's identity policies, boundary and SCPs, the
-condition keys of the request (sts:ExternalId, aws:SourceAccount, …) — and then AWS's checks of
-DurationSeconds. It is the one place that decides; the enforcing gateway will take the decision
-over by passing another `TrustCheck` (or none) to `assume` and `login`.
+Who decides. Against the enforcing endpoint (`securecart up`, `harness.stack.Stack`) the
+gateway decides the call, as AWS would: pass `trust_check=None`. `check_trust` decides the same
+question with the policy engine, without any endpoint — the trust policy as the resource
+policy, the caller's identity policies, boundary and SCPs, the condition keys of the request
+(sts:ExternalId, aws:SourceAccount, …), then AWS's checks of DurationSeconds — for use offline
+or against a backend that enforces nothing (moto's AssumeRole does not even require the role to
+exist).
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 """
@@ -48,10 +54,32 @@ from harness.iam import (
     parse_policy,
 )
 from harness.identity import AwsError, Credentials, IdentityError, call_sts, sts_client
+from harness.identity.callers import (
+    ADMIN_ROLE,
+    Callers,
+    administrator_role_arn,
+    root_administered,
+)
 from harness.landscape.model import Account, Function, Landscape, Role
 
-ADMIN_ROLE = "OrganizationAccountAccessRole"
-"""The role behind an account's administrator (see harness.seeding.context.ACCESS_ROLE)."""
+__all__ = [
+    "ADMIN_ROLE",
+    "AssumeResult",
+    "Principal",
+    "TrustCheck",
+    "TrustQuestion",
+    "assume",
+    "check_trust",
+    "default_principal",
+    "parse_principal",
+    "request_keys",
+    "service_source_arn",
+    "trust_decisions",
+    "trusted_principals",
+    "trusted_services",
+]
+
+ROOT_CANNOT_ASSUME = "Roles may not be assumed by root accounts."
 ADMIN_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 
@@ -124,10 +152,12 @@ def trust_decisions(question: TrustQuestion) -> tuple[Decision, ...]:
 
 
 def check_trust(question: TrustQuestion) -> None:
-    """AWS's answer to an AssumeRole* call, in its order: parameter validation, authorisation
-    (AccessDenied with the enhanced message), then the role's session limits (ValidationError,
-    with STS's own wording)."""
+    """AWS's answer to an AssumeRole* call, in its order: who may call at all (never a root
+    user), parameter validation, authorisation (AccessDenied with the enhanced message), then
+    the role's session limits (ValidationError, with STS's own wording)."""
     operation, duration = question.operation, question.duration
+    if question.caller.kind is PrincipalKind.ROOT and operation == "AssumeRole":
+        raise AwsError("AccessDenied", operation, ROOT_CANNOT_ASSUME)
     if duration is not None and not MIN_DURATION <= duration <= MAX_DURATION:
         relation, bound = (
             ("greater", MIN_DURATION) if duration < MIN_DURATION else ("less", MAX_DURATION)
@@ -294,6 +324,13 @@ def _function_of(account: Account, role: Role) -> Function | None:
     return next((f for f in account.resources.functions if f.role == role.name), None)
 
 
+def service_source_arn(service: str, account: Account, role: Role) -> str | None:
+    """The resource a service assumes `role` for, when the landscape names one: for Lambda,
+    the function whose execution role it is (aws:SourceArn); else None."""
+    function = _function_of(account, role) if service.startswith("lambda.") else None
+    return function.arn if function is not None else None
+
+
 def _service_keys(keys: ContextKeys, service: str, account: Account, role: Role) -> None:
     """A service acting for a resource of the role's account: aws:SourceAccount is that
     account, aws:SourceArn the resource when there is one (the function for Lambda).
@@ -301,9 +338,9 @@ def _service_keys(keys: ContextKeys, service: str, account: Account, role: Role)
     keys.set("aws:SourceAccount", account.account_id)
     keys.set("aws:PrincipalServiceName", service)
     keys.set("aws:PrincipalIsAWSService", "true")
-    function = _function_of(account, role) if service.startswith("lambda.") else None
-    if function is not None:
-        keys.set("aws:SourceArn", function.arn)
+    source = service_source_arn(service, account, role)
+    if source is not None:
+        keys.set("aws:SourceArn", source)
 
 
 # =========================================================================== the caller's policies
@@ -369,8 +406,11 @@ def _caller_side(landscape: Landscape, principal: Principal, session_arn: str) -
         return _CallerSide(Caller(PrincipalKind.SERVICE, service, service=service))
     account = landscape.account(str(principal.account))
     scps = _scp_levels(landscape, account)
+    if principal.kind == "admin" and root_administered(landscape, account):
+        root = Caller(PrincipalKind.ROOT, account.root_arn, account.account_id, account.root_arn)
+        return _CallerSide(root, scps=scps)
     if principal.kind == "admin":
-        role_arn = f"arn:aws:iam::{account.account_id}:role/{ADMIN_ROLE}"
+        role_arn = administrator_role_arn(account)
         caller = Caller(PrincipalKind.ROLE_SESSION, session_arn, account.account_id, role_arn)
         return _CallerSide(caller, (_admin_policy(),), None, scps, chained=True)
     role = principal.role
@@ -419,7 +459,8 @@ class _Assumer:
     endpoint_url: str
     region: str
     trust_check: TrustCheck | None
-    admins: dict[str, Credentials] = field(default_factory=dict)
+    callers: Callers
+    verify: str | bool | None = None
 
     def assume(
         self,
@@ -436,7 +477,8 @@ class _Assumer:
         account = _account(self.landscape, account_name)
         role = _role(account, role_name)
         principal = principal or default_principal(account, role)
-        caller_credentials, caller_arn = self._caller_session(principal, depth)
+        caller_credentials = self._caller_session(principal, account, role, depth)
+        caller_arn = caller_credentials.arn
         side = _caller_side(self.landscape, principal, caller_arn)
         keys = request_keys(self.region)
         _principal_keys(keys, side.caller, principal.role)
@@ -472,54 +514,36 @@ class _Assumer:
         )
         return AssumeResult(credentials, role.arn, principal, caller_arn, session_name)
 
-    def _caller_session(self, principal: Principal, depth: int) -> tuple[Credentials | None, str]:
-        """Credentials to sign the AssumeRole call with, and the caller's ARN."""
+    def _caller_session(
+        self, principal: Principal, target: Account, role: Role, depth: int
+    ) -> Credentials:
+        """Credentials to sign the AssumeRole call for `role` of `target` with (their `arn`:
+        the caller's ARN). A service acts for a resource of the role's account."""
         if principal.kind == "service":
-            # A service signs with credentials of its own, which the backend does not know;
-            # moto does not check who calls AssumeRole, so the call goes unsigned-alike.
-            return None, str(principal.service)
+            service = str(principal.service)
+            source = service_source_arn(service, target, role)
+            return self.callers.service(service, target.account_id, source)
+        account = self.landscape.account(str(principal.account))
         if principal.kind == "admin":
-            found = self.admin(str(principal.account))
-            return found, found.arn
+            return self.callers.administrator(self.landscape, account)
         assert principal.role is not None
+        if root_administered(self.landscape, account):
+            # Its root user cannot assume the role: the account's own people hold it.
+            return self.callers.session(principal.role.arn)
         inner = self.assume(
             principal.role.name, str(principal.account), None, None, None, None, depth + 1
         )
-        return inner.credentials, inner.credentials.arn
-
-    def admin(self, account_name: str) -> Credentials:
-        """The account administrator's session, obtained as the seeder obtains it."""
-        if account_name not in self.admins:
-            account_id = self.landscape.account(account_name).account_id
-            found = self._call_assume_role(
-                None,
-                f"arn:aws:iam::{account_id}:role/{ADMIN_ROLE}",
-                "securecart-admin",
-                None,
-                None,
-            )
-            self.admins[account_name] = found
-        return self.admins[account_name]
+        return inner.credentials
 
     def _call_assume_role(
         self,
-        credentials: Credentials | None,
+        credentials: Credentials,
         role_arn: str,
         session_name: str,
         external_id: str | None,
         duration: int | None,
     ) -> Credentials:
-        # Without credentials: the same placeholder the seeder bootstraps with; moto answers
-        # unknown keys as its default account, and AssumeRole issues keys in the role's account.
-        keys = (
-            {}
-            if credentials
-            else {
-                "aws_access_key_id": "securecart-bootstrap",
-                "aws_secret_access_key": "securecart-bootstrap",
-            }
-        )
-        client = sts_client(self.endpoint_url, self.region, credentials, **keys)
+        client = sts_client(self.endpoint_url, self.region, credentials, verify=self.verify)
         params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
         if external_id is not None:
             params["ExternalId"] = external_id
@@ -539,11 +563,38 @@ def assume(
     duration: int | None = None,
     session_name: str | None = None,
     region: str | None = None,
+    callers: Callers | None = None,
     trust_check: TrustCheck | None = check_trust,
+    verify: str | bool | None = None,
 ) -> AssumeResult:
-    """A session of `role_name` in `account_name`, obtained by `as_` (see the module doc).
-    Raises AwsError when AWS would refuse (trust, external id, duration), IdentityError for
-    unknown accounts, roles or principals."""
+    """A session of `role_name` in `account_name`, obtained by `as_` (see the module doc),
+    signing with `callers` (without them, only a chain that needs none could go: none can).
+    `verify`: the CA bundle of an HTTPS endpoint. Raises AwsError when AWS would refuse (trust,
+    external id, duration, a root user), IdentityError for unknown accounts, roles or
+    principals, or missing credentials."""
     principal = parse_principal(landscape, as_) if as_ else None
-    assumer = _Assumer(landscape, endpoint_url, region or landscape.regions.home, trust_check)
+    assumer = _Assumer(
+        landscape,
+        endpoint_url,
+        region or landscape.regions.home,
+        trust_check,
+        callers if callers is not None else Callers(),
+        verify,
+    )
     return assumer.assume(role_name, account_name, principal, external_id, duration, session_name)
+
+
+def root_hint(landscape: Landscape, account_name: str) -> str | None:
+    """After AWS's "Roles may not be assumed by root accounts": which of the account's own
+    roles to act as instead, in --as words; None if the account has none."""
+    try:
+        account = landscape.account(account_name)
+    except KeyError:
+        return None
+    names = [f"{account.name}:{role.name}" for role in account.roles]
+    if not names:
+        return None
+    return (
+        f"the administrator of {account.name} is its root user, who cannot assume roles; "
+        f"act as one of its roles instead: --as {' | '.join(names)}"
+    )

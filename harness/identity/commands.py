@@ -5,8 +5,15 @@
                       [--duration-seconds N] [--session-name NAME]
     securecart profiles [--output FILE] [--force]
 
-Each also takes `--endpoint URL` (else AWS_ENDPOINT_URL, else the running `securecart up`) and
-`--landscape DIR` (else the running `securecart up`'s, else fixtures/securecart).
+Each also takes `--endpoint URL` (else AWS_ENDPOINT_URL, else the running `securecart up`),
+`--ca-bundle FILE` for an HTTPS endpoint (else AWS_CA_BUNDLE, else the running `securecart up`'s)
+and `--landscape DIR` (else the running `securecart up`'s, else fixtures/securecart).
+
+Against the running `securecart up` (its state file names the endpoint), the enforcing gateway
+decides every call, and `assume` signs its chains with the credentials `up` recorded (root
+users, service principals, standing sessions: harness.identity.callers). Any other endpoint
+knows none of those: `assume` then has nothing to sign with and says so, and `login`'s trust
+is decided here first (`check_trust`), for a backend that enforces nothing.
 
 Output: `login` and `assume` print the credential_process JSON on stdout and nothing else;
 `login --saml` prints the SAML response instead; `profiles` prints `export AWS_CONFIG_FILE=…`
@@ -26,17 +33,27 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.backends.state import UpState, read_state
 from harness.identity import AwsError, IdentityError
+from harness.identity.callers import Callers
 from harness.landscape.model import Landscape
+
+if TYPE_CHECKING:
+    from harness.identity.assume import TrustCheck
 
 EXIT_OK, EXIT_FAILED = 0, 1
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
+CA_BUNDLE_ENV = "AWS_CA_BUNDLE"
 NO_ENDPOINT = (
     "no endpoint: pass --endpoint URL, set AWS_ENDPOINT_URL, or start one with `securecart up`"
+)
+NO_CALLERS = (
+    "the root users', administrators' and services' credentials come from a running "
+    "`securecart up`, and none is serving {endpoint}"
 )
 
 StateReader = Callable[[], UpState | None]
@@ -65,6 +82,55 @@ def resolve_endpoint(
     if state is None:
         raise IdentityError(NO_ENDPOINT)
     return state.endpoint_url.rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """The endpoint a command talks to, and the running `securecart up` serving it (if any)."""
+
+    url: str
+    up: UpState | None = None
+    ca_bundle: str | None = None
+
+    @property
+    def gateway(self) -> bool:
+        """The enforcing gateway answers here: it decides trust, not the client."""
+        return self.up is not None and self.up.gateway
+
+    def trust_check(self) -> TrustCheck | None:
+        from harness.identity.assume import check_trust
+
+        return None if self.gateway else check_trust
+
+    def callers(self) -> Callers:
+        missing = NO_CALLERS.format(endpoint=self.url)
+        if self.up is None:
+            return Callers(missing=missing)
+        try:
+            return Callers.from_json(self.up.callers)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise IdentityError(f"the state of `securecart up` is unreadable: {error}") from error
+
+
+def resolve(
+    explicit: str | None,
+    ca_bundle: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    state_reader: StateReader = read_state,
+) -> Endpoint:
+    """The endpoint (`resolve_endpoint`), the running `up` if it serves that endpoint, and the
+    CA bundle: --ca-bundle, else AWS_CA_BUNDLE, else the running `up`'s for its HTTPS one."""
+    environ = os.environ if environ is None else environ
+    url = resolve_endpoint(explicit, environ, state_reader)
+    try:
+        state = state_reader()
+    except Exception:
+        state = None
+    up = state if state is not None and state.serves(url) else None
+    bundle = ca_bundle or environ.get(CA_BUNDLE_ENV) or None
+    if bundle is None and up is not None and url.startswith("https:"):
+        bundle = up.ca_bundle
+    return Endpoint(url, up, bundle)
 
 
 def resolve_landscape_dir(
@@ -122,9 +188,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     assume = subparsers.add_parser(
         "assume",
         help="credentials of a role as a workload, pipeline, vendor or service would get them",
-        description="Decide the role's trust as AWS would (trust policy, the caller's policies "
-        "and SCPs, external id, duration), then call STS AssumeRole and print the credentials "
-        "as credential_process JSON.",
+        description="Call STS AssumeRole as PRINCIPAL, signing with the credentials the running "
+        "securecart up recorded, and print the credentials as credential_process JSON. The "
+        "endpoint decides the role's trust as AWS would (trust policy, the caller's policies "
+        "and SCPs, external id, duration).",
     )
     assume.add_argument("role", metavar="ROLE", help="a role of the landscape")
     assume.add_argument("--account", required=True, metavar="NAME", help="the role's account")
@@ -132,9 +199,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--as",
         dest="as_",
         metavar="PRINCIPAL",
-        help="who calls: ACCOUNT (its administrator), ACCOUNT:ROLE (a session of that role) or "
-        "a service principal; default: the service the role trusts, else the account's "
-        "administrator",
+        help="who calls: ACCOUNT (its administrator: a member account's "
+        "OrganizationAccountAccessRole, else its root user, whom AWS lets assume no role), "
+        "ACCOUNT:ROLE (a session of that role) or a service principal; default: the service "
+        "the role trusts, else the account's administrator",
     )
     assume.add_argument("--external-id", metavar="X", help="sts:ExternalId")
     assume.add_argument("--duration-seconds", type=int, metavar="N", help="DurationSeconds")
@@ -168,6 +236,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--endpoint",
         metavar="URL",
         help="the emulated AWS (default: AWS_ENDPOINT_URL, else the running securecart up)",
+    )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="CA bundle to verify an HTTPS endpoint with (default: AWS_CA_BUNDLE, else the "
+        "running securecart up's)",
     )
     parser.add_argument(
         "--landscape",
@@ -210,14 +284,16 @@ def run_login(args: argparse.Namespace) -> int:
                 }
             )
             return EXIT_OK
-        endpoint = resolve_endpoint(args.endpoint)
+        endpoint = resolve(args.endpoint, args.ca_bundle)
         result = login(
             landscape,
-            endpoint,
+            endpoint.url,
             args.user,
             args.account,
             args.permission_set,
             use_mfa=not args.no_mfa,
+            trust_check=endpoint.trust_check(),
+            verify=endpoint.ca_bundle,
         )
     except IdentityError as error:
         return _fail("login", error)
@@ -231,30 +307,42 @@ def run_assume(args: argparse.Namespace) -> int:
     landscape: Landscape | None = None
     try:
         landscape = _load(resolve_landscape_dir(args.landscape))
-        endpoint = resolve_endpoint(args.endpoint)
+        endpoint = resolve(args.endpoint, args.ca_bundle)
         result = assume(
             landscape,
-            endpoint,
+            endpoint.url,
             args.role,
             args.account,
             as_=args.as_,
             external_id=args.external_id,
             duration=args.duration_seconds,
             session_name=args.session_name,
+            callers=endpoint.callers(),
+            trust_check=endpoint.trust_check(),
+            verify=endpoint.ca_bundle,
         )
     except IdentityError as error:
         code = _fail("assume", error)
         if isinstance(error, AwsError) and error.code == "AccessDenied" and landscape:
-            _hint(landscape, args.role, args.account)
+            _hint(landscape, args.role, args.account, error, args.as_)
         return code
     _print_json(result.credentials.process_output())
     return EXIT_OK
 
 
-def _hint(landscape: Landscape, role_name: str, account_name: str) -> None:
+def _hint(
+    landscape: Landscape, role_name: str, account_name: str, error: AwsError, as_: str | None
+) -> None:
     """After AWS's AccessDenied (which never says whom a role trusts), say it on a line of
-    its own, in --as words."""
-    from harness.identity.assume import trusted_principals
+    its own, in --as words; after "Roles may not be assumed by root accounts", which of the
+    account's roles to act as instead."""
+    from harness.identity.assume import ROOT_CANNOT_ASSUME, root_hint, trusted_principals
+
+    if error.aws_message == ROOT_CANNOT_ASSUME:
+        hint = root_hint(landscape, (as_ or account_name).partition(":")[0])
+        if hint:
+            print(f"hint: {hint}", file=sys.stderr)
+        return
 
     try:
         role = landscape.account(account_name).role(role_name)
@@ -273,15 +361,16 @@ def run_profiles(args: argparse.Namespace) -> int:
 
     try:
         landscape = _load(resolve_landscape_dir(args.landscape))
-        endpoint = resolve_endpoint(args.endpoint)
-        text = render_config(landscape, endpoint)
+        endpoint = resolve(args.endpoint, args.ca_bundle)
+        text = render_config(landscape, endpoint.url, ca_bundle=endpoint.ca_bundle)
         path = write_config(args.output or DEFAULT_OUTPUT, text, force=args.force)
     except IdentityError as error:
         return _fail("profiles", error)
     written = profiles_for(landscape)
     example = f"; e.g. aws sts get-caller-identity --profile {written[0].name}" if written else ""
     print(
-        f"wrote {len(written)} profiles to {path} (endpoint {endpoint}){example}", file=sys.stderr
+        f"wrote {len(written)} profiles to {path} (endpoint {endpoint.url}){example}",
+        file=sys.stderr,
     )
     print(f"export AWS_CONFIG_FILE={shlex.quote(str(path))}")
     return EXIT_OK

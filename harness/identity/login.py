@@ -37,7 +37,8 @@ from harness.seeding.identity_center import provisioned_role
 # moto serves an unsigned request (AssumeRoleWithSAML is one) as its default account and files
 # the new session there, where GetCallerIdentity with the new keys does not find it (moto 5.2.5,
 # sts/models.py). This header makes moto serve the call as the role's account instead; AWS and
-# other backends ignore it.
+# other backends ignore it, and the enforcing gateway drops it (a client may not steer the
+# backend) and names the role's account itself.
 MOTO_ACCOUNT_HEADER = "x-moto-account-id"
 
 
@@ -200,8 +201,11 @@ def login(
     use_mfa: bool = True,
     idp: EmulatedIdP | None = None,
     trust_check: TrustCheck | None = check_trust,
+    verify: str | bool | None = None,
 ) -> LoginResult:
-    """Sign `user_name` in and exchange the assertion for credentials in `account_name`."""
+    """Sign `user_name` in and exchange the assertion for credentials in `account_name`.
+    Against the enforcing endpoint pass `trust_check=None`: the gateway decides the trust.
+    `verify`: the CA bundle of an HTTPS endpoint."""
     target, _, assertion = sign_in(
         landscape, user_name, account_name, permission_set, use_mfa=use_mfa, idp=idp
     )
@@ -213,6 +217,7 @@ def login(
     client = sts_client(
         endpoint_url,
         landscape.regions.home,
+        verify=verify,
         aws_access_key_id="securecart-saml",
         aws_secret_access_key="securecart-saml",
     )

@@ -4,14 +4,19 @@ act as alice, bob, … against the emulated AWS.
 
     [profile alice-dev-DeveloperReadOnly]
     credential_process = /venv/bin/securecart login alice --account dev --permission-set ...
-    endpoint_url = http://127.0.0.1:4566
+    endpoint_url = https://127.0.0.1:4566
+    ca_bundle = /home/me/.cache/securecart/tls/ca.pem
     region = us-east-1
 
 A profile is named `<user>-<account>-<permission set>`; when the user has one permission set in
 the account, `<user>-<account>` is written too (the same profile under a shorter name).
-`endpoint_url` in a profile is read by AWS CLI v1 (botocore 1.31 and later) and the SDKs.
+`endpoint_url` in a profile is read by AWS CLI v1 (botocore 1.31 and later) and the SDKs;
+`ca_bundle` (an HTTPS endpoint's CA, written when known) by the AWS CLI and botocore. The login
+a profile runs gets the same CA with `--ca-bundle`: the CLI does not pass its own to a
+credential_process.
 https://docs.aws.amazon.com/cli/v1/userguide/cli-configure-sourcing-external.html
 https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+https://docs.aws.amazon.com/cli/v1/userguide/cli-configure-files.html#cli-config-ca_bundle
 
 The user's own ~/.aws/config is never written unless asked for (`--output`); a file that this
 module did not write is not overwritten without `force`.
@@ -103,9 +108,11 @@ def render_config(
     endpoint_url: str,
     *,
     command: list[str] | None = None,
+    ca_bundle: str | None = None,
 ) -> str:
     """The config file's text. Each login names the landscape's directory, so that it signs in
-    to the landscape the profiles were made from, whatever runs later."""
+    to the landscape the profiles were made from, whatever runs later; and the CA bundle of an
+    HTTPS endpoint, when given."""
     base = command if command is not None else cli_command()
     region = landscape.regions.home
     directory = landscape.directory.resolve()
@@ -129,10 +136,13 @@ def render_config(
             "--landscape",
             str(directory),
         ]
+        if ca_bundle:
+            argv += ["--ca-bundle", ca_bundle]
         lines += [
             f"[profile {profile.name}]",
             f"credential_process = {shlex.join(argv)}",
             f"endpoint_url = {endpoint_url}",
+            *([f"ca_bundle = {ca_bundle}"] if ca_bundle else []),
             f"region = {region}",
             "",
         ]

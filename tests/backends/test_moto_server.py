@@ -1,19 +1,21 @@
-"""The embedded moto server: loopback, start/stop without leftovers, middleware, moto's
-bucket-policy check switched off, fixed account ids, snapshots."""
+"""The embedded moto server: loopback (HTTP and HTTPS), start/stop without leftovers,
+middleware, moto's bucket-policy check switched off, fixed account ids, snapshots."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, SSLError
 
 from harness.backends import ACCOUNT_EMAIL_TAG, ACCOUNT_ID_TAG, ACCOUNT_NAME_TAG
 from harness.backends.moto import MotoServer
@@ -54,6 +56,69 @@ def test_binds_loopback_only_on_a_free_port(server: MotoServer) -> None:
     host, port = server._server.socket.getsockname()[:2]
     assert host == "127.0.0.1"
     assert port != 0 and server.url.endswith(f":{port}")
+
+
+def local_addresses() -> list[str]:
+    """This machine's non-loopback IPv4 addresses (none on a machine without a network)."""
+    found: set[str] = set()
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        found.update(str(info[4][0]) for info in infos)
+    except OSError:
+        pass
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("10.255.255.255", 1))  # no packet is sent: this only picks a route
+        found.add(probe.getsockname()[0])
+    return sorted(a for a in found if not a.startswith("127."))
+
+
+def test_serves_https_beside_http_on_loopback_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    schemes: list[str] = []
+
+    def recorder(app: Any) -> Any:
+        def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+            schemes.append(environ["wsgi.url_scheme"])
+            return app(environ, start_response)
+
+        return wrapped
+
+    with MotoServer(tls_port=0, middleware=recorder) as server:
+        assert server.https_url is not None and server.ca_bundle is not None
+        assert server.https_url.startswith("https://127.0.0.1:")
+        assert server.ca_bundle == tmp_path / "securecart" / "tls" / "ca.pem"
+        ports = []
+        for listening in (server._server, server._tls_server):
+            assert listening is not None
+            host, port = listening.socket.getsockname()[:2]
+            assert host == "127.0.0.1"
+            ports.append(port)
+        for url in (server.url, server.https_url):
+            sts = boto3.client("sts", region_name=REGION, endpoint_url=url,
+                               aws_access_key_id="test", aws_secret_access_key="test",
+                               verify=str(server.ca_bundle))
+            assert sts.get_caller_identity()["Account"] == "123456789012"
+        # The gateway reads aws:SecureTransport from the scheme.
+        assert schemes == ["http", "https"]
+        # Without the CA, the certificate is not trusted (it is the harness's own).
+        untrusted = boto3.client("sts", region_name=REGION, endpoint_url=server.https_url,
+                                 aws_access_key_id="test", aws_secret_access_key="test")
+        with pytest.raises(SSLError):
+            untrusted.get_caller_identity()
+        # Nothing answers on this machine's other addresses.
+        for address in local_addresses():
+            for port in ports:
+                with pytest.raises(OSError), socket.create_connection((address, port), 1):
+                    pass
+    for port in ports:
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            pass
+
+
+def test_no_https_unless_asked(server: MotoServer) -> None:
+    assert (server.https_url, server.ca_bundle) == (None, None)
 
 
 def test_stop_closes_the_port_and_joins_the_thread() -> None:

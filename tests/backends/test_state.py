@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,35 @@ def test_clear_removes_only_its_own_state(tmp_path: Path) -> None:
     write_state(up_state(), path)
     clear_state(path)
     assert not path.exists()
+
+
+def test_the_gateway_fields_round_trip_owner_only(tmp_path: Path) -> None:
+    """`securecart up` records its endpoints, CA bundle, gateway and the credentials chains
+    start from (secrets: readable by the owner only)."""
+    state = UpState(
+        "https://127.0.0.1:4567",
+        "/landscapes/securecart",
+        os.getpid(),
+        "moto",
+        http_url="http://127.0.0.1:4566",
+        ca_bundle="/cache/securecart/tls/ca.pem",
+        gateway=True,
+        callers={"roots": {"111111111111": {"AccessKeyId": "AKIA", "SecretAccessKey": "s",
+                                             "Arn": "arn:aws:iam::111111111111:root"}}},
+    )
+    path = write_state(state, tmp_path / "securecart" / "up.json")
+    assert read_state(path) == state
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert state.serves("https://127.0.0.1:4567/") and state.serves("http://127.0.0.1:4566")
+    assert not state.serves("http://127.0.0.1:4567")
+
+
+def test_a_state_without_the_gateway_fields_reads_with_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "up.json"
+    path.write_text(json.dumps({"endpoint_url": "http://127.0.0.1:4566", "landscape_dir": "/l",
+                                "pid": os.getpid(), "backend": "moto"}))
+    assert read_state(path) == UpState("http://127.0.0.1:4566", "/l", os.getpid(), "moto")
+    path.write_text(json.dumps({"endpoint_url": "x", "landscape_dir": "/l", "pid": os.getpid(),
+                                "backend": "moto", "callers": ["not", "an", "object"]}))
+    assert read_state(path) is None

@@ -1,8 +1,10 @@
-"""Fixtures of the identity tests: the canonical landscape, and a moto server seeded with it.
+"""Fixtures of the identity tests: the canonical landscape, and the harness running it —
+moto seeded with it behind the enforcing gateway (`harness.stack.Stack`), over HTTPS.
 
-moto's state is process-wide, so a server is started and seeded once per module (seeding takes
-about ten seconds) and stopped at the module's end; no process is left behind (the server is a
-thread of the test process)."""
+moto's state is process-wide, so a stack is started once per module (seeding takes about ten
+seconds) and stopped at the module's end; no process is left behind (the servers are threads of
+the test process). The TLS certificate is made once per test session, in a temporary cache
+folder rather than the developer's ~/.cache."""
 
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.backends.moto import MotoServer
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape
-from harness.seed import SeededLandscape, seed
+from harness.seed import SeededLandscape
+from harness.stack import Stack
 
 
 @pytest.fixture(scope="session")
@@ -22,17 +24,19 @@ def landscape() -> Landscape:
 
 
 @pytest.fixture(scope="module")
-def seeded(landscape: Landscape) -> Iterator[SeededLandscape]:
-    server = MotoServer().start()
-    try:
-        # harness.seed directly rather than MotoServer.seed: only the seeded state is needed
-        # here, not a snapshot to reset to.
-        yield seed(landscape, server.url, reset_backend=server.clear)
-    finally:
-        server.clear()
-        server.stop()
+def stack(landscape: Landscape, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+        with Stack(landscape) as running:
+            yield running
 
 
 @pytest.fixture(scope="module")
-def endpoint(seeded: SeededLandscape) -> str:
-    return seeded.endpoint_url
+def seeded(stack: Stack) -> SeededLandscape:
+    return stack.seeded
+
+
+@pytest.fixture(scope="module")
+def endpoint(stack: Stack) -> str:
+    """The HTTPS endpoint (verify with `stack.verify`)."""
+    return stack.url
