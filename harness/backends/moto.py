@@ -638,7 +638,11 @@ def _empty_dict(backend_dict: Any) -> None:
 
 
 def _empty() -> None:
-    """Everything gone, as after moto's `POST /moto-api/reset`."""
+    """Everything gone, as after moto's `POST /moto-api/reset` — and what that reset misses:
+    moto 5.2.5 keeps Organizations' member → management map on the backend dict itself, so an
+    account that was once a member could never create or join another organisation."""
     from moto.moto_api._internal.models import moto_api_backend
+    from moto.organizations.models import organizations_backends
 
     moto_api_backend.reset()
+    organizations_backends.master_accounts.clear()

@@ -84,6 +84,21 @@ _BACKEND_HEADERS = ("HTTP_X_MOTO_",)
 # Services moto answers across accounts by itself (S3 finds a bucket's owner; SNS reads the
 # topic ARN's account); the others look resources up in the caller's account.
 _CROSS_ACCOUNT_AWARE = frozenset({"s3", "sns", "sts", "iam", "organizations"})
+# Writes of data, not of anything a decision reads (policies, attachments, tags, owners): they
+# leave the gateway's cache as it is. S3 object tags are no condition key the gateway sets.
+_DATA_PLANE_WRITES = frozenset({
+    ("s3", "PutObject"), ("s3", "CopyObject"), ("s3", "DeleteObject"), ("s3", "DeleteObjects"),
+    ("s3", "CreateMultipartUpload"), ("s3", "UploadPart"), ("s3", "UploadPartCopy"),
+    ("s3", "CompleteMultipartUpload"), ("s3", "AbortMultipartUpload"),
+    ("sns", "Publish"), ("sns", "PublishBatch"),
+    ("sqs", "SendMessage"), ("sqs", "SendMessageBatch"), ("sqs", "ReceiveMessage"),
+    ("sqs", "DeleteMessage"), ("sqs", "DeleteMessageBatch"), ("sqs", "ChangeMessageVisibility"),
+    ("sqs", "ChangeMessageVisibilityBatch"), ("sqs", "PurgeQueue"),
+    ("dynamodb", "PutItem"), ("dynamodb", "UpdateItem"), ("dynamodb", "DeleteItem"),
+    ("dynamodb", "BatchWriteItem"), ("dynamodb", "TransactWriteItems"),
+    ("lambda", "Invoke"), ("logs", "PutLogEvents"),
+    ("kms", "Encrypt"), ("kms", "Decrypt"), ("kms", "GenerateDataKey"), ("kms", "ReEncrypt"),
+})
 _READ_PREFIXES = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select",
                   "Lookup", "Search", "Simulate", "Check", "Validate", "Preview")
 
@@ -376,9 +391,11 @@ class EnforcingGateway:
 
     def _after_success(self, call: _Call, payload: bytes) -> None:
         parsed = call.parsed
-        if not parsed.operation.startswith(_READ_PREFIXES):
-            # A write may have changed a policy, an attachment or an owner: read afresh.
-            self.world.invalidate()
+        if not (parsed.operation.startswith(_READ_PREFIXES) or parsed.service == "sts"
+                or (parsed.service, parsed.operation) in _DATA_PLANE_WRITES):
+            # A write may have changed a policy, an attachment, a tag or an owner of its
+            # service: read those afresh. Data-plane writes change none of them.
+            self.world.invalidate(parsed.service)
         if (parsed.service, parsed.operation) in sessions.ISSUING_OPERATIONS:
             self._record_session(call, payload)
 

@@ -106,7 +106,8 @@ class DecisionLog:
 
     def append(self, entry: Entry) -> dict[str, Any]:
         record = entry.record()
-        line = json.dumps(record)
+        # Serialised outside the lock, and only when there is a file to write.
+        line = json.dumps(record) if self._stream is not None else ""
         with self._lock:
             self._records.append(record)
             if self._stream is not None:

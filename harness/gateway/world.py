@@ -71,10 +71,18 @@ class World:
         # stale, and must not be cached (it is still returned to the request that read it).
         self._generation = 0
 
-    def invalidate(self) -> None:
+    def invalidate(self, service: str | None = None) -> None:
+        """Forget what a write to `service` may have changed (everything when None). Reads
+        under way when it happens are not cached (the generation moves on)."""
         with self._lock:
-            self._cache.clear()
             self._generation += 1
+            if service is None:
+                self._cache.clear()
+                return
+            kinds = _KINDS_CHANGED_BY.get(service, ())
+            for key in [k for k in self._cache if k[0] in kinds or
+                        (k[0] in _PER_SERVICE_KINDS and k[1] == service)]:
+                del self._cache[key]
 
     def _cached(self, key: tuple[str, ...], load: Callable[[], T]) -> T:
         with self._lock:
@@ -314,6 +322,17 @@ class World:
         except PolicyValidationError as error:
             raise WorldError(f"the backend holds a policy the engine cannot read: {error}"
                              ) from error
+
+
+# What a successful write to a service can change in the cache, by the key's first element.
+# Kinds keyed per service (resource policies and tags, "s3" bucket owners) go with their
+# service; a service not listed here changes only its own per-service kinds.
+_KINDS_CHANGED_BY: dict[str, tuple[str, ...]] = {
+    "iam": ("role", "trust", "user", "managed"),
+    "organizations": ("org", "org-policies"),
+    "s3": ("bucket-owner",),
+}
+_PER_SERVICE_KINDS = frozenset({"resource-policy", "resource-tags"})
 
 
 def _document_text(document: Any) -> str:

@@ -321,3 +321,24 @@ def test_listeners_hear_of_every_reset(server: MotoServer) -> None:
     server.reset()
     server.clear()
     assert heard == ["reset", "reset"]
+
+
+def test_clearing_forgets_organisation_memberships() -> None:
+    """moto's own reset keeps Organizations' member → management map; an emptied backend must
+    let a former member account start an organisation of its own."""
+    from harness.gateway.backend import BackendAccess
+
+    server = MotoServer()
+    server.clear()
+    access = BackendAccess(server.wsgi_app)
+    management, member = "100000000001", "200000000002"
+    organizations = access.client(management, "organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    organizations.create_account(
+        AccountName="member", Email="member@example.com",
+        Tags=[{"Key": ACCOUNT_ID_TAG, "Value": member}])
+    server.clear()
+    fresh = BackendAccess(server.wsgi_app)
+    created = fresh.client(member, "organizations").create_organization(FeatureSet="ALL")
+    assert created["Organization"]["MasterAccountId"] == member
+    server.clear()
