@@ -25,9 +25,14 @@ Feature: A team checks a proposed policy with the IAM policy simulator before ap
     Then the simulator answers "explicitDeny"
     And the simulator names the statement "NoReads"
 
+  # The simulator also applies the prod account's service control policies, as AWS's does; the
+  # region guardrail needs to know the region asked for (aws:RequestedRegion), so each
+  # simulation says where the request would be made.
   Scenario: The simulator evaluates a role's real policies
     Given carol has signed in with MFA as "Admin" in the "prod" account
-    When she simulates the "orders-processor" role in the "prod" account for "s3:GetObject" on "arn:aws:s3:::securecart-prod-customer-data/c.json"
+    When she simulates the "orders-processor" role in the "prod" account for "s3:GetObject" on "arn:aws:s3:::securecart-prod-customer-data/c.json" in "us-east-1"
     Then the simulator answers "allowed"
-    When she simulates the "orders-processor" role in the "prod" account for "dynamodb:DeleteTable" on "arn:aws:dynamodb:us-east-1:666666666666:table/orders"
+    When she simulates the "orders-processor" role in the "prod" account for "dynamodb:Scan" on "arn:aws:dynamodb:us-east-1:666666666666:table/orders" in "us-east-1"
     Then the simulator answers "implicitDeny"
+    When she simulates the "orders-processor" role in the "prod" account for "dynamodb:DeleteTable" on "arn:aws:dynamodb:us-east-1:666666666666:table/orders" in "us-east-1"
+    Then the simulator answers "explicitDeny"

@@ -29,17 +29,21 @@ Feature: The security team sees everything and writes almost nothing
     When he lists the objects in the "securecart-log-archive" bucket
     Then the request is allowed
 
+  # In prod, deleting a bucket or a table is also denied by the Prod OU's guardrail, and AWS
+  # reports an explicit deny before a missing allow: there the denial names the SCP. UpdateTable
+  # and DeleteRole show that SecurityAudit itself grants no writes.
   Scenario Outline: Bob cannot change workloads
     Given bob has signed in with MFA as "SecurityAudit" in the "prod" account
     When he calls <service> <operation> with:
       | <parameter> | <value> |
-    Then the request is denied because no identity-based policy allows it
+    Then the request is denied <reason>
 
     Examples:
-      | service  | operation   | parameter | value                           |
-      | s3       | DeleteBucket | Bucket   | securecart-prod-customer-data   |
-      | dynamodb | DeleteTable  | TableName | orders                         |
-      | iam      | DeleteRole   | RoleName  | orders-api                     |
+      | service  | operation    | parameter | value                         | reason                                     |
+      | s3       | DeleteBucket | Bucket    | securecart-prod-customer-data | by a service control policy                |
+      | dynamodb | DeleteTable  | TableName | orders                        | by a service control policy                |
+      | dynamodb | UpdateTable  | TableName | orders                        | because no identity-based policy allows it |
+      | iam      | DeleteRole   | RoleName  | orders-api                    | because no identity-based policy allows it |
 
   Scenario: Bob cannot read customer data, only its metadata
     Given the "securecart-prod-customer-data" bucket holds "customers/0001.json"

@@ -8,9 +8,9 @@ Feature: The orders API reaches the orders table and nothing else
 
   Scenario: The orders API writes and reads orders
     Given the "orders-api" ECS task is running in the "prod" account
-    When it puts the item {"order_id": {"S": "o-1001"}} into the "orders" table
+    When it puts the item {"order_id": {"S": "o-1001"}, "created_at": {"S": "2026-11-01T10:00:00Z"}} into the "orders" table
     Then the request is allowed
-    When it gets the item {"order_id": {"S": "o-1001"}} from the "orders" table
+    When it gets the item {"order_id": {"S": "o-1001"}, "created_at": {"S": "2026-11-01T10:00:00Z"}} from the "orders" table
     Then the request is allowed
 
   Scenario Outline: The orders API can do nothing else

@@ -10,6 +10,7 @@ from harness.gateway.operations.rules import (
     lambda_,
     messaging,
     s3,
+    secrets,
     security,
 )
 from harness.gateway.operations.spec import ServiceSpec
@@ -34,5 +35,6 @@ SPECS: dict[str, ServiceSpec] = {
         security.CONFIG,
         security.SSO_ADMIN,
         security.IDENTITYSTORE,
+        secrets.SECRETSMANAGER,
     )
 }

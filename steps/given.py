@@ -1,0 +1,98 @@
+"""Given steps: who acts, and the state of the world before the calls under test."""
+
+from __future__ import annotations
+
+from steps import personas
+from steps.actions import BODY, assume_role, create_role, require
+from steps.catalog import given
+from steps.lookup import bucket_owner
+from steps.world import World
+
+
+@given("the SecureCart organisation", example="Given the SecureCart organisation")
+def the_organisation(world: World) -> None:
+    """The seeded landscape: every scenario starts from it (the plugin resets the emulated AWS
+    before each one), so this step states the starting point and does nothing more."""
+    assert world.stack.seeded is not None
+
+
+@given('the "{bucket}" bucket holds "{key}"',
+      example='Given the "securecart-prod-customer-data" bucket holds "customers/0001.json"')
+def bucket_holds(world: World, bucket: str, key: str) -> None:
+    """Puts an (encrypted) object into the bucket as the world's author, on the backend,
+    where no policy is decided: the scenario is about who may read it."""
+    owner = bucket_owner(world.stack.landscape, bucket)
+    world.stack.backend(owner.name, "s3").put_object(
+        Bucket=bucket, Key=key, Body=BODY, ServerSideEncryption="AES256")
+
+
+@given('{person} has signed in (with|without) MFA as "{permission_set}" in the "{account}" account',
+      example='Given alice has signed in with MFA as "DeveloperReadOnly" in the "dev" account')
+def signed_in(world: World, person: str, choice: str, permission_set: str, account: str) -> None:
+    """The person signs in through the emulated IdP (with or without a second factor) and
+    Identity Center's role for the permission set in the account (SAML, through the
+    gateway). They act from now on."""
+    world.actor = personas.person(world.stack, person, permission_set, account,
+                                  mfa=choice == "with")
+
+
+@given('the "{function}" Lambda function is running in the "{account}" account',
+      example='Given the "orders-processor" Lambda function is running in the "prod" account')
+def lambda_running(world: World, function: str, account: str) -> None:
+    """The session Lambda obtains for the function's execution role; the function acts."""
+    world.actor = personas.lambda_function(world.stack, function, account)
+
+
+@given('the "{role}" ECS task is running in the "{account}" account',
+      example='Given the "orders-api" ECS task is running in the "prod" account')
+def ecs_task_running(world: World, role: str, account: str) -> None:
+    """The session ECS obtains for the task role; the task acts."""
+    world.actor = personas.ecs_task(world.stack, role, account)
+
+
+@given("the vendor's integration role is in use",
+      example="Given the vendor's integration role is in use")
+def vendor_role(world: World) -> None:
+    """The vendor (an account outside the organisation) acts with a session of its own
+    vendor-integration role."""
+    world.actor = personas.vendor(world.stack)
+
+
+@given('the root user of the "{account}" account',
+      example='Given the root user of the "dev" account')
+def root_user(world: World, account: str) -> None:
+    """The root user of a landscape account acts (long-term keys)."""
+    world.actor = personas.root(world.stack, account)
+
+
+@given('the root user of an outside account "{account_id}"',
+      example='Given the root user of an outside account "123456789012"')
+def outside_root(world: World, account_id: str) -> None:
+    """The root user of an AWS account that is neither in the organisation nor the vendor's."""
+    world.actor = personas.root(world.stack, account_id)
+
+
+@given("the pipeline's \"{role}\" role is running in the \"{account}\" account",
+      example="Given the pipeline's \"ci-deployer\" role is running in the "
+              "\"shared-services\" account")
+def pipeline_running(world: World, role: str, account: str) -> None:
+    """The session CodeBuild obtains for the pipeline's build role; the pipeline acts."""
+    world.actor = personas.pipeline(world.stack, role, account)
+
+
+@given('the pipeline has assumed the "{role}" role in the "{account}" account',
+      example='Given the pipeline has assumed the "DeployRole" role in the "prod" account')
+def pipeline_assumed(world: World, role: str, account: str) -> None:
+    """The pipeline (the current actor) calls STS AssumeRole, which must succeed; the new
+    session acts from now on."""
+    outcome = require(assume_role(world, role, account))
+    assert outcome.response is not None
+    world.actor = personas.session(f"the pipeline as {role}", account, outcome.response)
+
+
+@given('{actor} has created the role "{role}" with the "{boundary}" permissions boundary',
+      example='Given she has created the role "orders-worker" with the "developer-boundary" '
+              "permissions boundary")
+def created_role(world: World, actor: str, role: str, boundary: str) -> None:
+    """The actor creates a role carrying the boundary (IAM CreateRole, which must succeed)."""
+    require(create_role(world, role, boundary))

@@ -1,0 +1,62 @@
+"""Who acts. Each persona is obtained the way it is in AWS, through the enforcing gateway:
+people sign in through the emulated IdP (SAML, with or without MFA); a Lambda function's or an
+ECS task's role is assumed by the service for it; the pipeline's role by CodeBuild; the vendor
+holds its own integration role's session; root users hold their account's long-term keys."""
+
+from __future__ import annotations
+
+from harness.gateway.credentials import Credential
+from harness.identity import Credentials
+from harness.stack import Stack
+from steps.world import Actor
+
+LAMBDA = "lambda.amazonaws.com"
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+CODEBUILD = "codebuild.amazonaws.com"
+VENDOR_ACCOUNT, VENDOR_ROLE = "vendor", "vendor-integration"
+
+
+def person(stack: Stack, name: str, permission_set: str, account: str, *, mfa: bool) -> Actor:
+    result = stack.login(name, account, permission_set, mfa=mfa)
+    assert result.used_mfa is mfa, f"{name} signed in with used_mfa={result.used_mfa}"
+    return Actor(name, account, result.credentials, result.target.session_duration)
+
+
+def lambda_function(stack: Stack, function: str, account: str) -> Actor:
+    """The session Lambda gets for the function's execution role."""
+    functions = stack.landscape.account(account).resources.functions
+    found = next((f for f in functions if f.name == function), None)
+    assert found is not None, f"no Lambda function {function!r} in the {account} account"
+    result = stack.assume(found.role, account, as_=LAMBDA)
+    return Actor(f"the {function} function", account, result.credentials, 3600)
+
+
+def ecs_task(stack: Stack, role: str, account: str) -> Actor:
+    result = stack.assume(role, account, as_=ECS_TASKS)
+    return Actor(f"the {role} task", account, result.credentials, 3600)
+
+
+def pipeline(stack: Stack, role: str, account: str) -> Actor:
+    result = stack.assume(role, account, as_=CODEBUILD)
+    return Actor(f"the pipeline's {role}", account, result.credentials, 3600)
+
+
+def vendor(stack: Stack) -> Actor:
+    return Actor("the vendor", VENDOR_ACCOUNT, stack.role_session(VENDOR_ACCOUNT, VENDOR_ROLE))
+
+
+def root(stack: Stack, account: str) -> Actor:
+    """A landscape account's root user (by name) or an outsider's (by 12-digit id)."""
+    return Actor(f"the root user of {account}", account, as_credentials(stack.root(account)))
+
+
+def as_credentials(credential: Credential) -> Credentials:
+    return Credentials(access_key_id=credential.access_key_id,
+                       secret_access_key=credential.secret_access_key, arn=credential.arn,
+                       session_token=credential.session_token,
+                       expiration=credential.expires_at)
+
+
+def session(label: str, account: str, response: dict[str, object]) -> Actor:
+    """The actor holding the session an AssumeRole call returned."""
+    return Actor(label, account, Credentials.from_sts(dict(response)), 3600)
