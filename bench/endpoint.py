@@ -3,10 +3,11 @@ through the endpoint and straight to moto, measured in one run.
 
     python -m bench.endpoint [--calls N] [--block B] [--seed-landscape DIR] [--profile P]
 
-One moto server, seeded with the landscape; the same boto3 clients call it alternately with the
-gateway in front and without (`MotoServer.set_middleware`), in blocks of B calls, so that drift
-(the heap growing, other load on the machine) falls on both modes alike; one block of each mode
-is run first and not counted. Every call is one the gateway allows, made with credentials moto
+One moto server, seeded with the landscape (a `harness.stack.Stack`, see `bench.stack_setup`);
+the same boto3 clients call it alternately with the gateway in front and without
+(`MotoServer.set_middleware`), in blocks of B calls, so that drift (the heap growing, other
+load on the machine) falls on both modes alike; one block of each mode is run first and not
+counted. Every call is one the gateway allows, made with credentials moto
 itself knows (sessions its STS issued), so that straight to moto the same work is done in the
 same account:
 
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.stack_setup import DEFAULT_LANDSCAPE, ORDER_ITEM, SEED_OBJECTS, Stack, stack
+from bench.stack_setup import DEFAULT_LANDSCAPE, ORDER_ITEM, SEED_OBJECTS, BenchStack, start_stack
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -57,7 +58,7 @@ class BenchCall:
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
-def mix(built: Stack) -> tuple[BenchCall, ...]:
+def mix(built: BenchStack) -> tuple[BenchCall, ...]:
     """One of each kind; all allowed by the gateway."""
     prod = built.account_id("prod")
     (_, dev_bucket, dev_key) = SEED_OBJECTS[0]
@@ -186,7 +187,7 @@ def _invoke(client: Any, call: BenchCall) -> None:
 _GC = GcMeter()
 
 
-def run_block(built: Stack, clients: Mapping[BenchCall, Any], calls: list[BenchCall],
+def run_block(built: BenchStack, clients: Mapping[BenchCall, Any], calls: list[BenchCall],
               into: Measured | None, meter: ServerMeter) -> None:
     """Make `calls` in order; add their figures to `into` (None: a warm-up, not counted)."""
     meter.take()
@@ -216,7 +217,7 @@ def run_block(built: Stack, clients: Mapping[BenchCall, Any], calls: list[BenchC
     into.calls += len(calls)
 
 
-def measure(built: Stack, meter: ServerMeter, calls: int, block: int
+def measure(built: BenchStack, meter: ServerMeter, calls: int, block: int
             ) -> tuple[Measured, Measured]:
     kinds = mix(built)
     clients = {call: built.client(call.persona, call.service) for call in kinds}
@@ -237,7 +238,7 @@ def measure(built: Stack, meter: ServerMeter, calls: int, block: int
     return results[DIRECT], results[THROUGH]
 
 
-def profile(built: Stack, meter: ServerMeter, calls: int) -> pstats.Stats | None:
+def profile(built: BenchStack, meter: ServerMeter, calls: int) -> pstats.Stats | None:
     kinds = mix(built)
     clients = {call: built.client(call.persona, call.service) for call in kinds}
     built.enforce()
@@ -331,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, meter: ServerMeter) -> int:
     print(f"starting moto and seeding {args.seed_landscape} ...", flush=True)
-    with stack(args.seed_landscape) as built:
+    with start_stack(args.seed_landscape) as built:
         built.wrap = meter.wrap
         direct, through = measure(built, meter, args.calls, args.block)
         print(report(direct, through, args.block), flush=True)

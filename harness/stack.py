@@ -34,7 +34,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from harness.backends.moto import LOOPBACK, MotoServer
+from harness.backends.moto import LOOPBACK, Middleware, MotoServer
 from harness.gateway.app import EnforcingGateway, GatewayConfig
 from harness.gateway.credentials import Credential, CredentialStore, SessionContext
 from harness.gateway.decision_log import DecisionLog
@@ -68,7 +68,10 @@ class Stack:
     """moto (embedded) seeded with a landscape, behind the enforcing gateway, on loopback.
 
     `port` and `tls_port` are the plain-HTTP and HTTPS ports (0: a free one; `tls_port=None`:
-    no HTTPS). `log_path`: the decision log's JSON-lines file (None: kept in memory only)."""
+    no HTTPS). `log_path`: the decision log's JSON-lines file (None: kept in memory only); or
+    `log`, the decision log itself (a DecisionLog of the caller's). `backend_middleware` wraps
+    moto's app where the gateway reads the world and forwards requests (e.g. to count the
+    gateway's reads)."""
 
     def __init__(
         self,
@@ -78,11 +81,16 @@ class Stack:
         port: int = 0,
         tls_port: int | None = 0,
         log_path: Path | None = None,
+        log: DecisionLog | None = None,
+        backend_middleware: Middleware | None = None,
     ) -> None:
+        if log is not None and log_path is not None:
+            raise ValueError("give the decision log or its path, not both")
         self.landscape = landscape
         self.server = MotoServer(host=host, port=port, tls_port=tls_port)
         self.store = CredentialStore()
-        self.log = DecisionLog(log_path)
+        self.log = log if log is not None else DecisionLog(log_path)
+        self._backend_middleware = backend_middleware
         self._gateway: EnforcingGateway | None = None
         self._seeded: SeededLandscape | None = None
         self._roots: dict[str, Credential] = {}
@@ -153,6 +161,8 @@ class Stack:
 
     def _make_gateway(self, backend: WSGIApplication) -> WSGIApplication:
         accounts = tuple(account.account_id for account in self.landscape.accounts)
+        if self._backend_middleware is not None:
+            backend = self._backend_middleware(backend)
         self._gateway = EnforcingGateway(backend, self.store, GatewayConfig(accounts, self.log))
         return self._gateway
 

@@ -8,17 +8,21 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from harness.gateway.decision_log import DecisionLog
 from harness.identity import Credentials
 from harness.identity.callers import Callers
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape
 from harness.stack import Stack, landscape_services
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 pytestmark = pytest.mark.slow
 
@@ -31,12 +35,32 @@ def landscape() -> Landscape:
     return load_landscape()
 
 
+class BackendRequests:
+    """`backend_middleware`: the paths of the requests that reach moto behind the gateway."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def wrap(self, app: WSGIApplication) -> WSGIApplication:
+        def seen(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            self.paths.append(environ.get("PATH_INFO", ""))
+            return app(environ, start_response)
+
+        return seen
+
+
 @pytest.fixture(scope="module")
-def stack(landscape: Landscape, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def backend_requests() -> BackendRequests:
+    return BackendRequests()
+
+
+@pytest.fixture(scope="module")
+def stack(landscape: Landscape, tmp_path_factory: pytest.TempPathFactory,
+          backend_requests: BackendRequests) -> Iterator[Stack]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
         log = tmp_path_factory.mktemp("log") / "decisions.jsonl"
-        with Stack(landscape, log_path=log) as running:
+        with Stack(landscape, log_path=log, backend_middleware=backend_requests.wrap) as running:
             yield running
 
 
@@ -82,6 +106,27 @@ def test_the_decision_log_is_written(stack: Stack) -> None:
     stack.client("sts", stack.administrator("prod")).get_caller_identity()
     stack.client("s3", stack.administrator("prod")).list_buckets()
     assert stack.log.path.read_text().count("\n") == stack.log_position()
+
+
+def test_a_stack_keeps_the_decision_log_it_is_given(landscape: Landscape,
+                                                    tmp_path: Any) -> None:
+    log = DecisionLog()
+    assert Stack(landscape, log=log).log is log
+    with pytest.raises(ValueError, match="not both"):
+        Stack(landscape, log=log, log_path=tmp_path / "decisions.jsonl")
+
+
+def test_the_backend_middleware_sees_what_the_gateway_reads_and_forwards(
+        stack: Stack, backend_requests: BackendRequests) -> None:
+    stack.gateway.world.invalidate()
+    before = len(backend_requests.paths)
+    admin = stack.client("s3", stack.administrator("dev"))
+    admin.list_objects_v2(Bucket="securecart-dev-artifacts")
+    seen = backend_requests.paths[before:]
+    # The gateway's reads of the world (the bucket policy among them), then the request it
+    # forwarded.
+    assert len(seen) > 1
+    assert seen[-1] == "/securecart-dev-artifacts"
 
 
 # --------------------------------------------------------------------------- who

@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from botocore.handlers import json_decode_policies
+
 from harness.gateway.wsgi_client import wsgi_client
 
 if TYPE_CHECKING:
@@ -41,7 +43,7 @@ class BackendAccess:
         self.backend = backend
         self.region = region
         self._keys: dict[str, BackendKey] = {}
-        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str, bool], Any] = {}
         self._lock = threading.Lock()
 
     def key(self, account: str) -> BackendKey:
@@ -60,9 +62,13 @@ class BackendAccess:
         with self._lock:
             return self._keys.setdefault(account, key)
 
-    def client(self, account: str, service: str, region: str | None = None) -> Any:
+    def client(self, account: str, service: str, region: str | None = None, *,
+               raw_policies: bool = False) -> Any:
+        """An administrator client of `account`. `raw_policies`: IAM policy documents are left
+        as IAM sent them (URL-encoded text), not turned into objects by botocore's after-call
+        hook `json_decode_policies` (the positions AWS reports are counted in that text)."""
         region = region or self.region
-        cache_key = (account, service, region)
+        cache_key = (account, service, region, raw_policies)
         with self._lock:
             found = self._clients.get(cache_key)
         if found is not None:
@@ -72,5 +78,15 @@ class BackendAccess:
                            access_key_id=key.access_key_id,
                            secret_access_key=key.secret_access_key,
                            session_token=key.session_token)
+        if raw_policies:
+            made.meta.events.unregister(f"after-call.{service}", json_decode_policies)
         with self._lock:
             return self._clients.setdefault(cache_key, made)
+
+
+def paginated(client: Any, method: str, field: str, **params: Any) -> list[Any]:
+    """Every item of the paginated list call `method` (`field`: the list in each page)."""
+    items: list[Any] = []
+    for page in client.get_paginator(method).paginate(**params):
+        items.extend(page.get(field, []))
+    return items

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-from harness.gateway.backend import BackendAccess
+from harness.gateway.backend import BackendAccess, paginated
 from harness.iam.errors import PolicyValidationError
 from harness.iam.parse import MAX_DOCUMENT_CHARS, parse_policy
 from harness.iam.policy import Policy, PolicyType
@@ -114,12 +114,12 @@ class World:
         inline = [
             self._parse(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"],
                         PolicyType.IDENTITY, _inline(role_arn, p))
-            for p in _all(iam, "list_role_policies", "PolicyNames", RoleName=name)
+            for p in paginated(iam, "list_role_policies", "PolicyNames", RoleName=name)
         ]
         managed = [
             self.managed_policy(account, attached["PolicyArn"], PolicyType.IDENTITY)
-            for attached in _all(iam, "list_attached_role_policies", "AttachedPolicies",
-                                 RoleName=name)
+            for attached in paginated(iam, "list_attached_role_policies", "AttachedPolicies",
+                                      RoleName=name)
         ]
         boundary_arn = role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
         return Identity(
@@ -149,23 +149,24 @@ class World:
         policies = [
             self._parse(iam.get_user_policy(UserName=name, PolicyName=p)["PolicyDocument"],
                         PolicyType.IDENTITY, _inline(user_arn, p))
-            for p in _all(iam, "list_user_policies", "PolicyNames", UserName=name)
+            for p in paginated(iam, "list_user_policies", "PolicyNames", UserName=name)
         ]
         policies += [
             self.managed_policy(account, a["PolicyArn"], PolicyType.IDENTITY)
-            for a in _all(iam, "list_attached_user_policies", "AttachedPolicies", UserName=name)
+            for a in paginated(iam, "list_attached_user_policies", "AttachedPolicies",
+                               UserName=name)
         ]
-        for group in _all(iam, "list_groups_for_user", "Groups", UserName=name):
+        for group in paginated(iam, "list_groups_for_user", "Groups", UserName=name):
             group_name = group["GroupName"]
             policies += [
                 self._parse(iam.get_group_policy(GroupName=group_name, PolicyName=p)[
                     "PolicyDocument"], PolicyType.IDENTITY, _inline(group["Arn"], p))
-                for p in _all(iam, "list_group_policies", "PolicyNames", GroupName=group_name)
+                for p in paginated(iam, "list_group_policies", "PolicyNames", GroupName=group_name)
             ]
             policies += [
                 self.managed_policy(account, a["PolicyArn"], PolicyType.IDENTITY)
-                for a in _all(iam, "list_attached_group_policies", "AttachedPolicies",
-                              GroupName=group_name)
+                for a in paginated(iam, "list_attached_group_policies", "AttachedPolicies",
+                                   GroupName=group_name)
             ]
         boundary_arn = user.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
         return Identity(
@@ -249,8 +250,8 @@ class World:
                   ) -> tuple[Policy, ...]:
         orgs = self.access.client(management, "organizations")
         try:
-            listed = _all(orgs, "list_policies_for_target", "Policies", TargetId=target,
-                          Filter=kind)
+            listed = paginated(orgs, "list_policies_for_target", "Policies", TargetId=target,
+                               Filter=kind)
         except ClientError as error:
             if kind == _RCP:  # a backend without RCPs has none attached
                 return ()
@@ -360,13 +361,6 @@ def _call(what: str, call: Callable[[], T]) -> T:
         return call()
     except ClientError as error:
         raise WorldError(f"{what}: {error}") from error
-
-
-def _all(client: Any, method: str, field: str, **params: Any) -> list[Any]:
-    items: list[Any] = []
-    for page in client.get_paginator(method).paginate(**params):
-        items.extend(page.get(field, []))
-    return items
 
 
 def _ignore_missing(call: Callable[[], str | None], *codes: str) -> str | None:

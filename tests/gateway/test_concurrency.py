@@ -4,12 +4,13 @@ decision log complete — exactly one record per authorisation request (in its r
 its JSON-lines file, each line whole), the same decisions for each call, under the request id its
 client was answered with. About a minute: 2,000 calls sequentially, then from 8 threads.
 
-The SecureCart landscape is seeded into moto, the gateway installed, and personas signed in
-(`bench.stack_setup`): alice (MFA) and dave (no MFA) as developers in dev, bob (SecurityAudit)
-and carol (Admin) in prod, the orders API's task role, and the root users of the management,
-prod and vendor accounts. The calls mix S3 list/get/put, SNS publish, DynamoDB get/put on prod's
-`orders`, IAM GetRole/ListRoles and STS GetCallerIdentity, allowed and denied (by identity
-policies, the MFA rule, SCPs, resource policies, and the backend's own "not found").
+The SecureCart landscape is seeded into moto behind the gateway (a `harness.stack.Stack`), and
+personas signed in (`bench.stack_setup`): alice (MFA) and dave (no MFA) as developers in dev,
+bob (SecurityAudit) and carol (Admin) in prod, the orders API's task role, and the root users
+of the management, prod and vendor accounts. The calls mix S3 list/get/put, SNS publish,
+DynamoDB get/put on prod's `orders`, IAM GetRole/ListRoles and STS GetCallerIdentity, allowed
+and denied (by identity policies, the MFA rule, SCPs, resource policies, and the backend's own
+"not found").
 
 Every call's outcome is independent of the order of the calls: writes put the same object or
 item again, and reads only read what setup put in place, so the concurrent run can be compared
@@ -28,11 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bench.stack_setup import ORDER_ITEM, SEED_OBJECTS, Stack, start_stack
+from bench.stack_setup import ORDER_ITEM, SEED_OBJECTS, BenchStack, start_stack
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +76,7 @@ class Outcome:
         return self.status >= 500 or self.status == 0
 
 
-def catalogue(stack: Stack) -> list[Call]:
+def catalogue(stack: BenchStack) -> list[Call]:
     """Every distinct call of the mix."""
     prod = stack.account_id("prod")
     topic = f"arn:aws:sns:us-east-1:{prod}:order-events"
@@ -102,7 +102,7 @@ def catalogue(stack: Stack) -> list[Call]:
     return calls
 
 
-def mixed_calls(stack: Stack, count: int = CALLS) -> list[Call]:
+def mixed_calls(stack: BenchStack, count: int = CALLS) -> list[Call]:
     """`count` calls, the same list on every run: the whole catalogue once, then calls drawn
     from it, writes one time in twenty (an allowed write makes the gateway read the world
     afresh, which is what makes a call slow)."""
@@ -116,19 +116,18 @@ def mixed_calls(stack: Stack, count: int = CALLS) -> list[Call]:
 
 
 class Runner:
-    """One client thread: its own boto3 session and clients, each request carrying the id of
-    the call it belongs to (`x-bench-call-id`), for the decision log to be matched to calls."""
+    """One client thread: its own boto3 clients, each request carrying the id of the call it
+    belongs to (`x-bench-call-id`), for the decision log to be matched to calls."""
 
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: BenchStack) -> None:
         self.stack = stack
-        self.session = boto3.session.Session()
         self.clients: dict[tuple[str, str], Any] = {}
         self.current: str | None = None
 
     def client(self, persona: str, service: str) -> Any:
         key = (persona, service)
         if key not in self.clients:
-            self.clients[key] = self.stack.client(persona, service, session=self.session,
+            self.clients[key] = self.stack.client(persona, service,
                                                   call_id=lambda: self.current)
         return self.clients[key]
 
@@ -153,12 +152,12 @@ class Runner:
             self.current = None
 
 
-def run_sequentially(stack: Stack, calls: list[Call], phase: str) -> list[Outcome]:
+def run_sequentially(stack: BenchStack, calls: list[Call], phase: str) -> list[Outcome]:
     runner = Runner(stack)
     return [runner.run(f"{phase}-{index}", call) for index, call in enumerate(calls)]
 
 
-def run_concurrently(stack: Stack, calls: list[Call], phase: str, threads: int = THREADS
+def run_concurrently(stack: BenchStack, calls: list[Call], phase: str, threads: int = THREADS
                      ) -> list[Outcome]:
     """The calls from `threads` client threads, each taking the next call not yet taken."""
     outcomes: list[Outcome | None] = [None] * len(calls)
@@ -194,7 +193,7 @@ def run_concurrently(stack: Stack, calls: list[Call], phase: str, threads: int =
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def records_by_call(stack: Stack, since: int, phase: str) -> dict[int, list[dict[str, Any]]]:
+def records_by_call(stack: BenchStack, since: int, phase: str) -> dict[int, list[dict[str, Any]]]:
     """The decision-log records appended since `since`, grouped by call index; every one of
     them must belong to a call of `phase`."""
     grouped: dict[int, list[dict[str, Any]]] = {}
@@ -215,7 +214,7 @@ class LogMark:
     lines: int
 
 
-def log_mark(stack: Stack, log_file: Path) -> LogMark:
+def log_mark(stack: BenchStack, log_file: Path) -> LogMark:
     return LogMark(stack.log.mark(), len(stack.log.records()), _lines(log_file))
 
 
@@ -223,7 +222,7 @@ def _lines(log_file: Path) -> int:
     return len(log_file.read_text(encoding="utf-8").splitlines())
 
 
-def check_log_complete(stack: Stack, log_file: Path, since: LogMark, expected: int) -> None:
+def check_log_complete(stack: BenchStack, log_file: Path, since: LogMark, expected: int) -> None:
     """The decision log itself (its records and its JSON-lines file), not only the tags, holds
     exactly `expected` new records, each line whole."""
     tagged = [record for _, record in stack.log.tagged()[since.tagged:]]
@@ -247,15 +246,12 @@ def log_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stack(log_file: Path) -> Iterator[Stack]:
-    started = start_stack(log_path=log_file)
-    try:
+def stack(log_file: Path) -> Iterator[BenchStack]:
+    with start_stack(log_path=log_file) as started:
         yield started
-    finally:
-        started.stop()
 
 
-def test_concurrent_calls_decide_as_sequential_ones(stack: Stack, log_file: Path) -> None:
+def test_concurrent_calls_decide_as_sequential_ones(stack: BenchStack, log_file: Path) -> None:
     calls = mixed_calls(stack)
 
     # --- the sequential run: the reference

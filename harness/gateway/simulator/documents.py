@@ -5,19 +5,15 @@ policies no longer carry."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
-from weakref import WeakKeyDictionary
 
 from botocore.exceptions import ClientError
-from botocore.handlers import json_decode_policies
 
-from harness.gateway.backend import BackendAccess
+from harness.gateway.backend import BackendAccess, paginated
 from harness.gateway.simulator.errors import SimulationRequestError
-from harness.gateway.wsgi_client import wsgi_client
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +29,7 @@ class Document:
 
 class Reader:
     """Reads an entity's documents through an IAM client of its account that leaves them as
-    IAM sent them (`raw_iam`)."""
+    IAM sent them (`raw_iam`: BackendAccess.client's `raw_policies`)."""
 
     def __init__(self, iam: Any) -> None:
         self.iam = iam
@@ -53,7 +49,7 @@ class Reader:
             documents = self._inline("user", name)
         documents += self._attached(kind, name)
         if kind == "user":
-            for group in self._all("list_groups_for_user", "Groups", UserName=name):
+            for group in paginated(self.iam, "list_groups_for_user", "Groups", UserName=name):
                 documents += self._group(group["GroupName"])
         boundary_arn = entity.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
         boundary = self._managed_document(boundary_arn) if boundary_arn else None
@@ -66,7 +62,8 @@ class Reader:
     def _inline(self, kind: str, name: str) -> list[Document]:
         documents = []
         title = kind.capitalize()
-        for policy in self._all(f"list_{kind}_policies", "PolicyNames", **{f"{title}Name": name}):
+        for policy in paginated(self.iam, f"list_{kind}_policies", "PolicyNames",
+                                **{f"{title}Name": name}):
             got = getattr(self.iam, f"get_{kind}_policy")(
                 **{f"{title}Name": name, "PolicyName": policy})
             documents.append(Document(_document_text(got["PolicyDocument"]),
@@ -76,8 +73,9 @@ class Reader:
 
     def _attached(self, kind: str, name: str) -> list[Document]:
         title = kind.capitalize()
-        return [self._managed_document(attached["PolicyArn"]) for attached in self._all(
-            f"list_attached_{kind}_policies", "AttachedPolicies", **{f"{title}Name": name})]
+        return [self._managed_document(attached["PolicyArn"]) for attached in paginated(
+            self.iam, f"list_attached_{kind}_policies", "AttachedPolicies",
+            **{f"{title}Name": name})]
 
     def _managed_document(self, arn: str) -> Document:
         if arn not in self._managed:
@@ -100,12 +98,6 @@ class Reader:
                 ) from error
             raise
 
-    def _all(self, method: str, field: str, **params: str) -> list[Any]:
-        items: list[Any] = []
-        for page in self.iam.get_paginator(method).paginate(**params):
-            items.extend(page.get(field, []))
-        return items
-
 
 def _document_text(document: Any) -> str:
     """IAM hands documents over URL-encoded (RFC 3986); a client that decodes them to objects
@@ -115,22 +107,6 @@ def _document_text(document: Any) -> str:
     return json.dumps(document)
 
 
-_raw_clients: WeakKeyDictionary[BackendAccess, dict[str, Any]] = WeakKeyDictionary()
-_raw_lock = threading.Lock()
-
-
 def raw_iam(access: BackendAccess, account: str) -> Any:
-    """An administrator IAM client of `account` that leaves policy documents as IAM sent them:
-    botocore's after-call hook `json_decode_policies` would turn them into objects."""
-    with _raw_lock:
-        found = _raw_clients.setdefault(access, {}).get(account)
-    if found is not None:
-        return found
-    key = access.key(account)
-    client = wsgi_client(access.backend, "iam", region=access.region,
-                         access_key_id=key.access_key_id,
-                         secret_access_key=key.secret_access_key,
-                         session_token=key.session_token)
-    client.meta.events.unregister("after-call.iam", json_decode_policies)
-    with _raw_lock:
-        return _raw_clients[access].setdefault(account, client)
+    """An administrator IAM client of `account` that leaves policy documents as IAM sent them."""
+    return access.client(account, "iam", raw_policies=True)
