@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.stack_setup import DEFAULT_LANDSCAPE, ORDER_ITEM, SEED_OBJECTS, BenchStack, start_stack
+from harness.gateway.wsgi_call import read_all
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -96,13 +97,7 @@ class ServerMeter:
             if profile is not None:
                 profile.enable()
             try:
-                chunks = app(environ, start_response)
-                try:
-                    body = b"".join(chunks)
-                finally:
-                    close = getattr(chunks, "close", None)
-                    if close is not None:
-                        close()
+                body = read_all(app(environ, start_response))
             finally:
                 if profile is not None:
                     profile.disable()

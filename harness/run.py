@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from harness.backends.commands import BACKENDS
+from harness.command_main import run_registered
 
 if TYPE_CHECKING:
     from harness.landscape.model import Landscape
@@ -367,11 +368,7 @@ def _usage(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="securecart")
-    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
+    return run_registered(register, argv)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from harness.backends.moto import LOOPBACK
 from harness.backends.state import UpState, clear_state, write_state
+from harness.command_main import run_registered
 
 if TYPE_CHECKING:
     from harness.stack import Stack
@@ -192,11 +193,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="securecart")
-    register(parser.add_subparsers(dest="command", required=True, metavar="COMMAND"))
-    args = parser.parse_args(argv)
-    result: int = args.func(args)
-    return result
+    return run_registered(register, argv)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ from harness.gateway.sigv4 import (
     signed_request_from_environ,
 )
 from harness.gateway.world import World
+from harness.gateway.wsgi_call import call_wsgi
 from harness.iam.context import Caller, PrincipalKind
 from harness.iam.decision import Decision
 from harness.iam.messages import access_denied_message
@@ -355,21 +356,8 @@ class EnforcingGateway:
         if parsed.service == "iam" and parsed.operation in simulator.OPERATIONS:
             return self._simulation(call, start_response)
         environ = self._backend_environ(call, decisions)
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None
-                    ) -> Any:
-            captured["status"], captured["headers"] = status, headers
-            return lambda data: None
-
-        chunks = self.backend(environ, capture)
-        try:
-            payload = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        status_code = int(str(captured["status"]).split(" ", 1)[0])
+        status, headers, payload = call_wsgi(self.backend, environ)
+        status_code = int(status.split(" ", 1)[0])
         if status_code < 300:
             try:
                 self._after_success(call, payload)
@@ -386,7 +374,7 @@ class EnforcingGateway:
                 raise Denied(error_response(parsed.service, parsed.operation, "InternalFailure",
                                             why, 500, call.request_id, request=call.http)
                              ) from error
-        start_response(captured["status"], captured["headers"])
+        start_response(status, headers)
         return [payload]
 
     def _after_success(self, call: _Call, payload: bytes) -> None:

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 
+from harness.gateway.wsgi_call import call_wsgi
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
@@ -71,22 +73,8 @@ class WsgiHttpSession:
         # The host the client signed for (botocore adds the Host header only when sending).
         environ.setdefault("HTTP_HOST", url.netloc or "127.0.0.1")
 
-        captured: dict[str, Any] = {}
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None
-                           ) -> Any:
-            captured["status"] = int(status.split(" ", 1)[0])
-            captured["headers"] = headers
-            return lambda data: None
-
-        chunks = self.app(environ, start_response)
-        try:
-            payload = b"".join(chunks)
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-        return AWSResponse(request.url, captured["status"], dict(captured["headers"]),
+        status, headers, payload = call_wsgi(self.app, environ)
+        return AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(headers),
                            _RawBody(payload))
 
 

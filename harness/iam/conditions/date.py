@@ -24,19 +24,10 @@ A context value that is not a date matches nothing, for DateNotEquals too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 
-from harness.iam.conditions.base import (
-    BaseOperator,
-    Binder,
-    Comparison,
-    Compiler,
-    comparison_test,
-    constant,
-    first_invalid,
-)
+from harness.iam.conditions.ordered import ordered_operators
 
 _EPOCH = re.compile(r"(\d+)(?:\.(\d+))?\Z")
 _ISO = re.compile(
@@ -89,34 +80,4 @@ def _iso_instant(match: re.Match[str]) -> int | None:
     return (moment - _EPOCH_START) // _MICROSECOND
 
 
-def _compiler(comparison: Comparison) -> Compiler:
-    def compile_values(values: tuple[str, ...], _variables_enabled: bool) -> Binder:
-        instants = [i for i in map(parse_instant, values) if i is not None]
-        compare = comparison_test(comparison, instants)
-
-        def test(value: str) -> bool | None:
-            instant = parse_instant(value)
-            return None if instant is None else compare(instant)
-
-        return constant(test)
-
-    return compile_values
-
-
-def validate(operator_name: str, values: Sequence[str]) -> str | None:
-    bad = first_invalid(values, lambda value: parse_instant(value) is not None)
-    if bad is None:
-        return None
-    return f'Date operator {operator_name} needs ISO 8601 dates or epoch seconds, got "{bad}"'
-
-
-_equals = _compiler("eq")
-
-OPERATORS = (
-    BaseOperator("DateEquals", _equals, validate),
-    BaseOperator("DateNotEquals", _equals, validate, negated=True),
-    BaseOperator("DateLessThan", _compiler("lt"), validate),
-    BaseOperator("DateLessThanEquals", _compiler("le"), validate),
-    BaseOperator("DateGreaterThan", _compiler("gt"), validate),
-    BaseOperator("DateGreaterThanEquals", _compiler("ge"), validate),
-)
+OPERATORS = ordered_operators("Date", parse_instant, "ISO 8601 dates or epoch seconds")

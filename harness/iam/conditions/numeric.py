@@ -17,19 +17,10 @@ request whose s3:max-keys is 9.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 
-from harness.iam.conditions.base import (
-    BaseOperator,
-    Binder,
-    Comparison,
-    Compiler,
-    comparison_test,
-    constant,
-    first_invalid,
-)
+from harness.iam.conditions.ordered import ordered_operators
 
 # Integers and decimals, with an optional sign and exponent: every JSON number, written as the
 # policy parser turns it into text, and what a service puts in a numeric context key.
@@ -43,34 +34,4 @@ def parse_number(text: str) -> Decimal | None:
     return Decimal(text)
 
 
-def _compiler(comparison: Comparison) -> Compiler:
-    def compile_values(values: tuple[str, ...], _variables_enabled: bool) -> Binder:
-        numbers = [n for n in map(parse_number, values) if n is not None]
-        compare = comparison_test(comparison, numbers)
-
-        def test(value: str) -> bool | None:
-            number = parse_number(value)
-            return None if number is None else compare(number)
-
-        return constant(test)
-
-    return compile_values
-
-
-def validate(operator_name: str, values: Sequence[str]) -> str | None:
-    bad = first_invalid(values, lambda value: parse_number(value) is not None)
-    if bad is None:
-        return None
-    return f'Numeric operator {operator_name} needs numbers, got "{bad}"'
-
-
-_equals = _compiler("eq")
-
-OPERATORS = (
-    BaseOperator("NumericEquals", _equals, validate),
-    BaseOperator("NumericNotEquals", _equals, validate, negated=True),
-    BaseOperator("NumericLessThan", _compiler("lt"), validate),
-    BaseOperator("NumericLessThanEquals", _compiler("le"), validate),
-    BaseOperator("NumericGreaterThan", _compiler("gt"), validate),
-    BaseOperator("NumericGreaterThanEquals", _compiler("ge"), validate),
-)
+OPERATORS = ordered_operators("Numeric", parse_number, "numbers")
