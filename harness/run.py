@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 STEPS_PLUGIN = "steps.plugin"
 """The step library's pytest plugin: options --landscape, --backend, --decision-log."""
+ENTRY_POINT = "securecart"
+"""The plugin's name as a pytest11 entry point (pyproject.toml): pytest loads it by itself."""
 COLLECT_PLUGIN = "harness.report.pytest_collect"
 RESULTS, DECISIONS = "results.jsonl", "decisions.jsonl"
 PYTEST_LOG, RUN_JSON = "pytest.log", "run.json"
@@ -226,7 +228,7 @@ def pytest_command(*, features: Path, landscape: Path, backend: str, report: Pat
                    markers: str | None, workers: int, plugin: str, extra: list[str]) -> list[str]:
     command = [
         sys.executable, "-m", "pytest", str(features),
-        "-p", plugin, "-p", COLLECT_PLUGIN,
+        *plugin_options(plugin), "-p", COLLECT_PLUGIN,
         "--landscape", str(landscape), "--backend", backend,
         "--decision-log", str(report / DECISIONS),
         "--securecart-results", str(report / RESULTS),
@@ -241,6 +243,26 @@ def pytest_command(*, features: Path, landscape: Path, backend: str, report: Pat
     if workers > 1:
         command += ["-n", str(workers)]
     return command + extra
+
+
+def plugin_options(plugin: str) -> list[str]:
+    """pytest's options that load the step plugin `plugin` and no other: the installed package
+    declares steps.plugin as a pytest11 entry point, which pytest loads by itself (loading it
+    twice is an error); another plugin must replace it, not run beside it."""
+    if not _entry_point_loads(STEPS_PLUGIN):
+        return ["-p", plugin]
+    if plugin == STEPS_PLUGIN:
+        return []
+    return ["-p", f"no:{ENTRY_POINT}", "-p", plugin]
+
+
+def _entry_point_loads(module: str) -> bool:
+    from importlib.metadata import entry_points
+
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return False
+    found = entry_points(group="pytest11", name=ENTRY_POINT)
+    return any(entry.value == module for entry in found)
 
 
 def _prepare(report: Path) -> None:

@@ -50,6 +50,15 @@ def ecs_task_running(world: World, role: str, account: str) -> None:
     world.actor = personas.ecs_task(world.stack, role, account)
 
 
+@given('the AWS service "{service}" acting for the "{account}" account',
+      example='Given the AWS service "lambda.amazonaws.com" acting for the "dev" account')
+def service_acting(world: World, service: str, account: str) -> None:
+    """An AWS service (its principal name) acting for a resource of the account: its
+    requests carry aws:SourceAccount, which role trust policies check against the confused
+    deputy. It acts from now on."""
+    world.actor = personas.aws_service(world.stack, service, account)
+
+
 @given("the vendor's integration role is in use",
       example="Given the vendor's integration role is in use")
 def vendor_role(world: World) -> None:

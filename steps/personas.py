@@ -41,6 +41,13 @@ def pipeline(stack: Stack, role: str, account: str) -> Actor:
     return Actor(f"the pipeline's {role}", account, result.credentials, 3600)
 
 
+def aws_service(stack: Stack, service: str, account: str) -> Actor:
+    """An AWS service principal acting for a resource of `account` (its requests carry
+    aws:SourceAccount), as when it assumes a role on the resource's behalf."""
+    return Actor(f"{service} acting for {account}", account,
+                 as_credentials(stack.service(service, account)))
+
+
 def vendor(stack: Stack) -> Actor:
     return Actor("the vendor", VENDOR_ACCOUNT, stack.role_session(VENDOR_ACCOUNT, VENDOR_ROLE))
 

@@ -1,7 +1,10 @@
 """The step library's pytest plugin.
 
-    python -m pytest features/ -p steps.plugin [--landscape DIR] [--backend moto]
-                                               [--decision-log PATH] [-n N]
+    python -m pytest features/ [--landscape DIR] [--backend moto] [--decision-log PATH] [-n N]
+
+Installed with the package, it is the pytest11 entry point "securecart": pytest loads it in
+every run (`-p no:securecart` leaves it out), so another team's repository needs only its
+features and its landscape.
 
 Collection: every .feature file under the paths pytest is given is collected as a module whose
 tests are its scenarios (pytest-bdd's `scenarios()` run in a module made for the file), so no

@@ -38,3 +38,8 @@ Feature: Only the orders Lambda function reads the customer-data bucket
     And the object "customers/0002.json" does not exist in the "securecart-prod-customer-data" bucket
     When it uploads "customers/0002.json" to the "securecart-prod-customer-data" bucket with encryption
     Then the request is allowed
+
+  Scenario: Lambda acting for another account cannot take the orders-processor role
+    Given the AWS service "lambda.amazonaws.com" acting for the "dev" account
+    When it assumes the "orders-processor" role in the "prod" account
+    Then the request is denied

@@ -23,12 +23,18 @@ Feature: Developers sign in through the identity provider and read non-productio
     When alice tries to sign in as "DeveloperReadOnly" in the "prod" account
     Then the sign-in is refused because she has no assignment in "prod"
 
-  Scenario: Read-only developers cannot read secrets even in dev
+  Scenario Outline: Read-only developers cannot read secrets even in dev
     Given alice has signed in with MFA as "DeveloperReadOnly" in the "dev" account
-    When she calls secretsmanager GetSecretValue with:
-      | SecretId | securecart/dev/database |
+    When she calls <service> <operation> with:
+      | <parameter> | <secret> |
     Then the request is denied by an explicit deny in an identity-based policy
     And the denial names the statement "NoReadingSecretValues"
+
+    Examples:
+      | service        | operation           | parameter | secret                            |
+      | secretsmanager | GetSecretValue      | SecretId  | securecart/dev/database           |
+      | ssm            | GetParameter        | Name      | /securecart/dev/database-password |
+      | ssm            | GetParametersByPath | Path      | /securecart/dev                   |
 
   Scenario: The power-user set builds in dev within the developer boundary
     Given alice has signed in with MFA as "DeveloperPowerUser" in the "dev" account

@@ -23,6 +23,16 @@ Feature: The CI/CD pipeline deploys through a role with limited deployment acces
     When it assumes the "OrganizationAccountAccessRole" role in the "prod" account
     Then the request is denied
 
+  Scenario: Nobody else may assume DeployRole, not even a platform administrator
+    Given carol has signed in with MFA as "Admin" in the "shared-services" account
+    When she assumes the "DeployRole" role in the "prod" account
+    Then the request is denied
+
+  Scenario: A build of another account cannot take the pipeline's role
+    Given the AWS service "codebuild.amazonaws.com" acting for the "dev" account
+    When it assumes the "ci-deployer" role in the "shared-services" account
+    Then the request is denied
+
   Scenario: DeployRole publishes artifacts but reads no customer data
     Given the pipeline has assumed the "DeployRole" role in the "prod" account
     When it uploads "release.zip" to the "securecart-dev-artifacts" bucket with encryption

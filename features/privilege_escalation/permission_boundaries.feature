@@ -41,6 +41,12 @@ Feature: Developers can create roles, but never more powerful than themselves
       | SetAsDefault   | true |
     Then the request is denied by an explicit deny in an identity-based policy
 
+  Scenario: What PowerUserAccess would allow stops at the boundary: no Identity Center administration
+    When she calls sso-admin CreatePermissionSet with:
+      | InstanceArn | arn:aws:sso:::instance/ssoins-securecart |
+      | Name        | ShadowAdmin                              |
+    Then the request is denied because no permissions boundary allows it
+
   Scenario: The power user's own permissions stop at the boundary
     When she calls iam CreateUser with:
       | UserName | shadow-admin |

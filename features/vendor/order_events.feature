@@ -23,7 +23,8 @@ Feature: The vendor account publishes order events, and nothing else
   Scenario: Another outside account cannot publish
     Given the root user of an outside account "123456789012"
     When it publishes a message to the "order-events" topic in the "prod" account
-    Then the request is denied
+    Then the request is denied by an explicit deny in a resource-based policy
+    And the denial names the statement "NobodyElseOutsideTheOrganization"
 
   Scenario: The vendor's support role needs the external id
     Given the vendor's integration role is in use

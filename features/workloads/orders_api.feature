@@ -32,3 +32,8 @@ Feature: The orders API reaches the orders table and nothing else
       | TableName | orders |
     Then the request is denied by a service control policy
     And the "orders" table still exists in the "prod" account
+
+  Scenario: ECS tasks of another account cannot take the orders API's role
+    Given the AWS service "ecs-tasks.amazonaws.com" acting for the "dev" account
+    When it assumes the "orders-api" role in the "prod" account
+    Then the request is denied

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wsgi import get_input_stream
 
-from harness.gateway import sessions, simulator
+from harness.gateway import sessions, simulator, writes
 from harness.gateway.authorize import Asker, Transport, decide
 from harness.gateway.backend import BackendAccess
 from harness.gateway.credentials import Credential, CredentialStore
@@ -85,23 +85,6 @@ _BACKEND_HEADERS = ("HTTP_X_MOTO_",)
 # Services moto answers across accounts by itself (S3 finds a bucket's owner; SNS reads the
 # topic ARN's account); the others look resources up in the caller's account.
 _CROSS_ACCOUNT_AWARE = frozenset({"s3", "sns", "sts", "iam", "organizations"})
-# Writes of data, not of anything a decision reads (policies, attachments, tags, owners): they
-# leave the gateway's cache as it is. S3 object tags are no condition key the gateway sets.
-_DATA_PLANE_WRITES = frozenset({
-    ("s3", "PutObject"), ("s3", "CopyObject"), ("s3", "DeleteObject"), ("s3", "DeleteObjects"),
-    ("s3", "CreateMultipartUpload"), ("s3", "UploadPart"), ("s3", "UploadPartCopy"),
-    ("s3", "CompleteMultipartUpload"), ("s3", "AbortMultipartUpload"),
-    ("sns", "Publish"), ("sns", "PublishBatch"),
-    ("sqs", "SendMessage"), ("sqs", "SendMessageBatch"), ("sqs", "ReceiveMessage"),
-    ("sqs", "DeleteMessage"), ("sqs", "DeleteMessageBatch"), ("sqs", "ChangeMessageVisibility"),
-    ("sqs", "ChangeMessageVisibilityBatch"), ("sqs", "PurgeQueue"),
-    ("dynamodb", "PutItem"), ("dynamodb", "UpdateItem"), ("dynamodb", "DeleteItem"),
-    ("dynamodb", "BatchWriteItem"), ("dynamodb", "TransactWriteItems"),
-    ("lambda", "Invoke"), ("logs", "PutLogEvents"),
-    ("kms", "Encrypt"), ("kms", "Decrypt"), ("kms", "GenerateDataKey"), ("kms", "ReEncrypt"),
-})
-_READ_PREFIXES = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select",
-                  "Lookup", "Search", "Simulate", "Check", "Validate", "Preview")
 
 
 @dataclass
@@ -163,6 +146,9 @@ class EnforcingGateway:
         # backend knows in the same account.
         self._foreign_keys: dict[str, str] = {}
         self._lock = threading.Lock()
+        self.written = False
+        """Whether a request that may change the backend was forwarded since this was last
+        set to False (harness.gateway.writes.changes_state)."""
 
     # ------------------------------------------------------------------ setup
 
@@ -356,6 +342,9 @@ class EnforcingGateway:
         if parsed.service == "iam" and parsed.operation in simulator.OPERATIONS:
             return self._simulation(call, start_response)
         environ = self._backend_environ(call, decisions)
+        if writes.changes_state(parsed.service, parsed.operation):
+            # Before the call: a write that fails half-way may have changed something too.
+            self.written = True
         status, headers, payload = call_wsgi(self.backend, environ)
         status_code = int(status.split(" ", 1)[0])
         if status_code < 300:
@@ -379,10 +368,7 @@ class EnforcingGateway:
 
     def _after_success(self, call: _Call, payload: bytes) -> None:
         parsed = call.parsed
-        if not (parsed.operation.startswith(_READ_PREFIXES) or parsed.service == "sts"
-                or (parsed.service, parsed.operation) in _DATA_PLANE_WRITES):
-            # A write may have changed a policy, an attachment, a tag or an owner of its
-            # service: read those afresh. Data-plane writes change none of them.
+        if writes.changes_decisions(parsed.service, parsed.operation):
             self.world.invalidate(parsed.service)
         if (parsed.service, parsed.operation) in sessions.ISSUING_OPERATIONS:
             self._record_session(call, payload)

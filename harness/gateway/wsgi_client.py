@@ -105,11 +105,11 @@ def _body_bytes(body: Any) -> bytes:
 def wsgi_client(app: WSGIApplication, service: str, *, region: str, access_key_id: str,
                 secret_access_key: str, session_token: str | None = None) -> Any:
     """A boto3 client for `service` whose requests `app` answers in-process."""
-    import boto3
+    from harness.clients import make_client
 
-    client = boto3.session.Session().client(
+    client = make_client(
         service,
-        region_name=region,
+        region=region,
         endpoint_url="https://127.0.0.1",
         aws_access_key_id=access_key_id,
         aws_secret_access_key=secret_access_key,

@@ -123,10 +123,9 @@ def _client(
     verify: str | bool | None = None,
     **keys: str,
 ) -> Any:
-    import boto3
-    import botocore.session
     from botocore.config import Config
-    from botocore.configprovider import ConstantProvider
+
+    from harness.clients import make_client
 
     if credentials is not None:
         keys = {
@@ -135,20 +134,10 @@ def _client(
         }
         if credentials.session_token is not None:
             keys["aws_session_token"] = credentials.session_token
-    # Pin the profile: these commands run as an AWS CLI credential_process, where AWS_PROFILE
-    # may name the very profile that runs them; the credentials here are always explicit.
-    core = botocore.session.Session()
-    core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
-    session = boto3.Session(botocore_session=core, region_name=region)
     # No retries: the backend is local, a failure should surface at once.
     config = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60)
-    return session.client(
-        service,
-        endpoint_url=endpoint_url,
-        region_name=region,
-        config=config,
-        verify=verify,
-        **keys,
+    return make_client(
+        service, region=region, endpoint_url=endpoint_url, config=config, verify=verify, **keys
     )
 
 

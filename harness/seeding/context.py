@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from harness.clients import make_client
 from harness.landscape.model import Landscape
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
@@ -69,15 +70,13 @@ class AccountCredentials:
 
 
 class Clients:
-    """boto3 clients against the endpoint, one per (account, service, region), made from one
-    boto3 session so that service models are loaded once."""
+    """boto3 clients against the endpoint, one per (account, service, region)."""
 
     def __init__(self, landscape: Landscape, endpoint_url: str) -> None:
         self.landscape = landscape
         self.endpoint_url = endpoint_url
         self.home = landscape.regions.home
         self.credentials: dict[str, AccountCredentials] = {}
-        self._session = boto3.Session()
         self._cache: dict[tuple[str | None, str, str], Any] = {}
 
     def client(self, account: str | None, service: str, region: str | None = None) -> Any:
@@ -97,9 +96,9 @@ class Clients:
                     "aws_secret_access_key": found.secret_access_key,
                     "aws_session_token": found.session_token,
                 }
-            self._cache[key] = self._session.client(
+            self._cache[key] = make_client(
                 service,
-                region_name=region,
+                region=region,
                 endpoint_url=self.endpoint_url,
                 config=_CONFIG,
                 **keys,

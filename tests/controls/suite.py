@@ -5,10 +5,11 @@ reading what happened to each scenario.
     result = run_scenarios(selection, landscape_dir, work_dir)
     result.failed       # the scenarios whose steps failed, as "<feature stem>::<test name>"
 
-Each run is `python -m pytest <features> -p steps.plugin --landscape DIR -k EXPR` in the
-repository (one Stack start per run); the outcome of every scenario is read from the run's
-JUnit XML report. A scenario that fails in its setup (the stack did not start, the landscape
-did not load) is an error, not a failure: an error never counts as a control being caught.
+Each run is `python -m pytest <features> --landscape DIR -k EXPR` in the repository (the step
+plugin loads as the installed pytest11 entry point; one Stack start per run); the outcome of
+every scenario is read from the run's JUnit XML report. A scenario that fails in its setup
+(the stack did not start, the landscape did not load) is an error, not a failure: an error
+never counts as a control being caught.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from harness.run import STEPS_PLUGIN, plugin_options
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FEATURES = REPOSITORY / "features"
@@ -87,7 +90,7 @@ def run_scenarios(selection: Selection, landscape: Path, work: Path) -> Outcome:
     report = work / "scenarios.xml"
     command = [
         sys.executable, "-m", "pytest", *selection.paths(),
-        "-p", "steps.plugin", "--landscape", str(landscape),
+        *plugin_options(STEPS_PLUGIN), "--landscape", str(landscape),
         "-k", selection.expression(),
         "-q", "-p", "no:cacheprovider",
         f"--junitxml={report}", "-o", "junit_family=xunit2",

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from harness.report.records import read_results
+from harness.run import plugin_options
 
 from .conftest import FAKE_SUITE
 from .test_cucumber import check_shape
@@ -42,7 +43,7 @@ def run_fake_suite(out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         [str(FAKE_SUITE), os.environ.get("PYTHONPATH", "")])}
     return subprocess.run(
         [sys.executable, "-m", "pytest", str(FAKE_SUITE / "features"),
-         "-p", "fake_steps_plugin", "-p", "harness.report.pytest_collect",
+         *plugin_options("fake_steps_plugin"), "-p", "harness.report.pytest_collect",
          "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-q",
          "--decision-log", str(out / "decisions.jsonl"),
          "--securecart-results", str(out / "results.jsonl"),
@@ -159,7 +160,7 @@ def test_setup_failures_and_undefined_steps(tmp_path: Path) -> None:
     )
     environment = {**os.environ, "PYTHONPATH": str(FAKE_SUITE)}
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", str(features), "-p", "fake_steps_plugin",
+        [sys.executable, "-m", "pytest", str(features), *plugin_options("fake_steps_plugin"),
          "-p", "harness.report.pytest_collect", "-p", "no:cacheprovider",
          "--securecart-results", str(tmp_path / "results.jsonl"),
          "--securecart-cucumber", str(tmp_path / "cucumber.json"), "-n", "2"],

@@ -118,7 +118,9 @@ def test_the_pytest_command(tmp_path: Path) -> None:
         markers="scp", workers=2, plugin="steps.plugin", extra=["-x"])
     assert command[:4] == [sys.executable, "-m", "pytest", "/f"]
     joined = " ".join(command)
-    assert "-p steps.plugin -p harness.report.pytest_collect" in joined
+    # steps.plugin is the installed pytest11 entry point: pytest loads it by itself.
+    assert "steps.plugin" not in joined
+    assert "-p harness.report.pytest_collect" in joined
     assert f"--decision-log {tmp_path / 'decisions.jsonl'}" in joined
     assert f"--securecart-results {tmp_path / 'results.jsonl'}" in joined
     assert "--landscape /l --backend moto" in joined
@@ -126,6 +128,8 @@ def test_the_pytest_command(tmp_path: Path) -> None:
     serial = run.pytest_command(features=Path("/f"), landscape=Path("/l"), backend="moto",
                                 report=tmp_path, markers=None, workers=1, plugin="p", extra=[])
     assert "-n" not in serial[3:] and "-m" not in serial[3:]
+    # Another step plugin replaces the installed one.
+    assert "-p no:securecart -p p -p harness.report.pytest_collect" in " ".join(serial)
 
 
 def test_features_are_found_beside_the_landscape(tmp_path: Path) -> None:

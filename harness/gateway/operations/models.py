@@ -8,20 +8,16 @@ from __future__ import annotations
 
 from functools import cache
 
-import botocore.session
 from botocore.exceptions import UnknownServiceError
 from botocore.model import OperationNotFoundError, ServiceModel
 
-
-@cache
-def _session() -> botocore.session.Session:
-    return botocore.session.get_session()
+from harness.clients import botocore_session
 
 
 @cache
 def service_model(service: str) -> ServiceModel | None:
     try:
-        return _session().get_service_model(service)
+        return botocore_session().get_service_model(service)
     except UnknownServiceError:
         return None
 

@@ -12,6 +12,7 @@ from harness.gateway.operations.rules import (
     s3,
     secrets,
     security,
+    ssm,
 )
 from harness.gateway.operations.spec import ServiceSpec
 
@@ -36,5 +37,6 @@ SPECS: dict[str, ServiceSpec] = {
         security.SSO_ADMIN,
         security.IDENTITYSTORE,
         secrets.SECRETSMANAGER,
+        ssm.SSM,
     )
 }
