@@ -1,7 +1,8 @@
-"""Wall time of the whole scenario suite, as a user runs it: `securecart run` on moto.
+"""Wall time of the whole scenario suite, as a user runs it: `securecart run` on moto (or on
+each backend given: `--backend moto --backend localstack`).
 
     python -m bench.suite [--workers N] [--landscape DIR] [--features DIR] [--tags EXPR]
-                          [--backend moto] [--plugin MODULE] [--report DIR]
+                          [--backend NAME …] [--plugin MODULE] [--report DIR]
 
 Runs the command in a subprocess (a cold start, like CI's) and prints where the time went, as
 the run measured it (its REPORT/run.json):
@@ -9,8 +10,9 @@ the run measured it (its REPORT/run.json):
 - run: the scenarios, first start to last end;
 - report: writing cucumber JSON, JUnit XML and the HTML report;
 and the number of AWS calls the scenarios made (the decision log's records).
-Target: the whole suite under 30 s. Figures are reported, not asserted; the exit status is the
-run's (non-zero when a scenario failed, or nothing ran).
+Target: the whole suite under 30 s. Each backend is a separate command — its own cold start and
+wall clock — into REPORT/<backend>/ when there are several. Figures are reported, not asserted;
+the exit status is the runs' (non-zero when a scenario failed on any backend, or nothing ran).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 TARGET_SECONDS = 30.0
+DEFAULT_BACKEND = "moto"
 
 
-def command(args: argparse.Namespace, report: Path) -> list[str]:
-    line = [sys.executable, "-m", "harness.cli", "run", "--backend", args.backend,
+def command(args: argparse.Namespace, backend: str, report: Path) -> list[str]:
+    line = [sys.executable, "-m", "harness.cli", "run", "--backend", backend,
             "--report", str(report), "--workers", str(args.workers)]
     for option in ("landscape", "features", "tags", "plugin"):
         value = getattr(args, option)
@@ -60,7 +63,9 @@ def figures(run: dict[str, Any], wall: float) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.suite", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", default="moto")
+    parser.add_argument("--backend", action="append", default=None, metavar="NAME",
+                        help=f"default: {DEFAULT_BACKEND}; give it more than once to measure "
+                        "each backend in turn")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--landscape", type=Path, default=None)
     parser.add_argument("--features", type=Path, default=None)
@@ -69,22 +74,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=None,
                         help="keep the reports here (default: a temporary directory)")
     args = parser.parse_args(argv)
+    backends: list[str] = args.backend or [DEFAULT_BACKEND]
+    if len(set(backends)) < len(backends):
+        parser.error("a backend is given more than once")
 
+    status = 0
     with tempfile.TemporaryDirectory(prefix="securecart-bench-") as scratch:
-        report = args.report or Path(scratch)
-        started = time.perf_counter()
-        completed = subprocess.run(command(args, report), capture_output=True, text=True,
-                                   check=False)
-        wall = time.perf_counter() - started
-        run_json = report / "run.json"
-        if not run_json.is_file():
-            print(f"bench.suite: securecart run wrote no figures (exit {completed.returncode}); "
-                  "its output:", file=sys.stderr)
-            for line in (completed.stdout + completed.stderr).splitlines()[-40:]:
-                print(f"  | {line}", file=sys.stderr)
-            return completed.returncode or 1
-        run = json.loads(run_json.read_text(encoding="utf-8"))
-    print("\n".join(figures(run, wall)))
+        for number, backend in enumerate(backends):
+            report = args.report or Path(scratch)
+            if len(backends) > 1:
+                report = report / backend
+            if number:
+                print()
+            code = measure(args, backend, report)
+            status = status or code
+    return status
+
+
+def measure(args: argparse.Namespace, backend: str, report: Path) -> int:
+    """Run the suite on `backend`, print its figures; the run's exit status."""
+    started = time.perf_counter()
+    completed = subprocess.run(command(args, backend, report), capture_output=True, text=True,
+                               check=False)
+    wall = time.perf_counter() - started
+    run_json = report / "run.json"
+    if not run_json.is_file():
+        print(f"bench.suite: securecart run wrote no figures (on {backend}, exit "
+              f"{completed.returncode}); its output:", file=sys.stderr)
+        for line in (completed.stdout + completed.stderr).splitlines()[-40:]:
+            print(f"  | {line}", file=sys.stderr)
+        return completed.returncode or 1
+    run = json.loads(run_json.read_text(encoding="utf-8"))
+    print("\n".join(figures(run, wall)), flush=True)
     return int(completed.returncode)
 
 

@@ -27,6 +27,7 @@ part of it).
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from harness.backends.localstack import LocalStackOptions
 from harness.backends.moto import LOOPBACK, Middleware, MotoServer
 from harness.gateway.app import EnforcingGateway, GatewayConfig
 from harness.gateway.credentials import Credential, CredentialStore, SessionContext
@@ -84,11 +86,14 @@ class Stack:
         log_path: Path | None = None,
         log: DecisionLog | None = None,
         backend_middleware: Middleware | None = None,
+        backend: str = "moto",
+        localstack: LocalStackOptions | None = None,
     ) -> None:
         if log is not None and log_path is not None:
             raise ValueError("give the decision log or its path, not both")
         self.landscape = landscape
-        self.server = MotoServer(host=host, port=port, tls_port=tls_port)
+        self.backend_name = backend
+        self.server = make_server(backend, localstack, host=host, port=port, tls_port=tls_port)
         self.store = CredentialStore()
         self.log = log if log is not None else DecisionLog(log_path)
         self._backend_middleware = backend_middleware
@@ -346,6 +351,22 @@ class Stack:
             )
             session = _register(self.store, account.account_id, role_arn, issued)
             self._standing[role_arn] = session
+
+
+def make_server(backend: str, localstack: LocalStackOptions | None, *, host: str, port: int,
+                tls_port: int | None) -> MotoServer:
+    """The served backend: moto, or LocalStack with moto for what LocalStack lacks."""
+    if backend == "moto":
+        return MotoServer(host=host, port=port, tls_port=tls_port)
+    if backend == "localstack":
+        from harness.backends.composite import LocalStackServer
+        from harness.backends.localstack import choose
+
+        options = localstack or LocalStackOptions()
+        log_dir = options.log_dir or Path(tempfile.mkdtemp(prefix="securecart-localstack-"))
+        return LocalStackServer(choose(options, log_dir), host=host, port=port,
+                                tls_port=tls_port)
+    raise ValueError(f"unknown backend {backend!r} (moto or localstack)")
 
 
 def _register(store: CredentialStore, account_id: str, role_arn: str,

@@ -32,13 +32,13 @@ from pathlib import Path
 
 import pytest
 
+from harness.backends import BACKENDS
+from harness.backends.localstack import VIA, LocalStackOptions
 from steps.world import World
 
 # Importing the step modules registers their steps as fixtures of this plugin.
 pytest_plugins = ["steps.given", "steps.when", "steps.then"]
 
-BACKENDS = ("moto",)
-"""The step library drives harness.stack.Stack, which embeds moto."""
 _TAG = re.compile(r"(?<!\S)@([^\s@]+)")
 
 
@@ -48,6 +48,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="the landscape directory (default: fixtures/securecart)")
     group.addoption("--backend", default="moto", choices=BACKENDS,
                     help="the emulated AWS behind the gateway (default: moto)")
+    group.addoption("--localstack-url", metavar="URL", default=None,
+                    help="with --backend localstack: a LocalStack you run (it must have the "
+                    "harness's state routes; default: $LOCALSTACK_ENDPOINT)")
+    group.addoption("--localstack-via", choices=VIA, default=None,
+                    help="with --backend localstack: endpoint, docker or process (default: "
+                    "the first available, in that order)")
+    group.addoption("--localstack-log-dir", metavar="DIR", default=None,
+                    help="where the log of a LocalStack the run starts goes (one folder per "
+                    "xdist worker)")
     group.addoption("--decision-log", metavar="PATH", default=None,
                     help="append the gateway's decision records, each with the scenario's "
                     "node id, to PATH (JSON lines)")
@@ -110,8 +119,15 @@ def securecart_stack(request: pytest.FixtureRequest) -> Iterator[object]:
     from harness.landscape.loader import load_landscape
     from harness.stack import Stack
 
-    directory = request.config.getoption("landscape") or DEFAULT_DIRECTORY
-    stack = Stack(load_landscape(Path(directory)))
+    config = request.config
+    directory = config.getoption("landscape") or DEFAULT_DIRECTORY
+    log_dir = config.getoption("localstack_log_dir")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    localstack = LocalStackOptions(
+        url=config.getoption("localstack_url"), via=config.getoption("localstack_via"),
+        log_dir=Path(log_dir, worker) if log_dir else None)
+    stack = Stack(load_landscape(Path(directory)), backend=config.getoption("backend"),
+                  localstack=localstack)
     with stack:
         yield stack
 

@@ -89,16 +89,22 @@ def sign_in_refused(world: World, account: str) -> None:
     assert f"no assignment in account {account}" in error, error
 
 
+TEMPORARY_KEY_PREFIXES = ("ASIA", "LSIA")
+"""STS's temporary access key ids: ASIA… in AWS (and moto), LSIA… in LocalStack (its LKIA…
+are long-term, like AWS's AKIA…).
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids"""
+
+
 @then("[her|his|their|its] credentials are temporary and expire within {hours:int} "
       "[hour|hours]",
       example="Then her credentials are temporary and expire within 8 hours",
       converters={"hours": int})
 def credentials_temporary(world: World, hours: int) -> None:
-    """The actor holds STS credentials (ASIA… key, a session token) expiring in the future,
-    no later than the given number of hours from now."""
+    """The actor holds STS credentials (a temporary key id, a session token) expiring in the
+    future, no later than the given number of hours from now."""
     credentials = world.current().credentials
     assert credentials.temporary, f"{credentials.access_key_id} has no session token"
-    assert credentials.access_key_id.startswith("ASIA"), credentials.access_key_id
+    assert credentials.access_key_id.startswith(TEMPORARY_KEY_PREFIXES), credentials.access_key_id
     assert credentials.expiration is not None
     now = datetime.now(UTC)
     assert now < credentials.expiration <= now + timedelta(hours=hours), credentials.expiration

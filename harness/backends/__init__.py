@@ -21,3 +21,7 @@ ACCOUNT_NAME_TAG = "securecart:account-name"
 ACCOUNT_EMAIL_TAG = "securecart:account-email"
 
 RESERVED_TAGS = (ACCOUNT_ID_TAG, ACCOUNT_NAME_TAG, ACCOUNT_EMAIL_TAG)
+
+BACKENDS = ("moto", "localstack")
+"""moto embedded (the default); LocalStack, with embedded moto for the services it lacks
+(harness.backends.composite)."""

@@ -27,6 +27,12 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from harness.backends import BACKENDS
+from harness.backends.localstack import (
+    LocalStackError,
+    add_localstack_options,
+    localstack_options,
+)
 from harness.backends.moto import LOOPBACK
 from harness.backends.state import UpState, clear_state, write_state
 from harness.command_main import run_registered
@@ -34,8 +40,9 @@ from harness.command_main import run_registered
 if TYPE_CHECKING:
     from harness.stack import Stack
 
-BACKENDS = ("moto",)
 EXIT_OK, EXIT_FAILED = 0, 1
+LOG_DIR = Path(".securecart") / "logs"
+"""Where the log of a LocalStack that `up` starts goes."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +56,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("--backend", choices=BACKENDS, default="moto", help="default: moto")
+    add_localstack_options(parser)
     parser.add_argument(
         "--port", type=int, default=0, help="plain-HTTP port (default: a free one)"
     )
@@ -77,6 +85,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.set_defaults(func=run_up)
 
+    localstack = subparsers.add_parser(
+        "localstack",
+        help="the host-process LocalStack's virtualenv",
+        description=(
+            "`install` creates the virtualenv the harness runs LocalStack from (--backend "
+            "localstack, when no endpoint is given and no Docker engine answers), with the "
+            "pinned packages; `status` tells where it is and whether it is ready."),
+    )
+    localstack.add_argument("action", choices=("install", "status"))
+    localstack.set_defaults(func=run_localstack)
+
 
 def run_up(args: argparse.Namespace) -> int:
     from harness.landscape.errors import InvalidLandscape
@@ -103,12 +122,14 @@ def run_up(args: argparse.Namespace) -> int:
         port=args.port,
         tls_port=args.tls_port,
         log_path=args.decision_log,
+        backend=args.backend,
+        localstack=localstack_options(args, log_dir=LOG_DIR),
     )
     with _stop_on_signals(stop):
         started = time.perf_counter()
         try:
             stack.start()
-        except SeedError as error:
+        except (SeedError, LocalStackError) as error:
             return _fail(str(error))
         except OSError as error:
             return _fail(f"cannot serve on {args.host}: {error}")
@@ -122,6 +143,30 @@ def run_up(args: argparse.Namespace) -> int:
             clear_state(pid=os.getpid())
             stack.stop()
     print("securecart up: stopped", flush=True)
+    return EXIT_OK
+
+
+def run_localstack(args: argparse.Namespace) -> int:
+    from harness.backends import localstack
+
+    where = localstack.cache_dir()
+    if args.action == "status":
+        ready = localstack.installed(where)
+        print(f"LocalStack {localstack.LOCALSTACK_VERSION}: "
+              f"{'installed' if ready else 'not installed'} in {where}\n"
+              f"  pins: {' '.join(localstack.PINS)}")
+        return EXIT_OK if ready else EXIT_FAILED
+    if localstack.installed(where):
+        print(f"LocalStack {localstack.LOCALSTACK_VERSION} is installed in {where}")
+        return EXIT_OK
+    print(f"installing LocalStack {localstack.LOCALSTACK_VERSION} into {where} "
+          f"({' '.join(localstack.PINS)}) …", flush=True)
+    started = time.perf_counter()
+    try:
+        localstack.install(where)
+    except LocalStackError as error:
+        return _fail(str(error))
+    print(f"installed in {time.perf_counter() - started:.0f} s")
     return EXIT_OK
 
 
@@ -142,7 +187,8 @@ def _announce(stack: Stack, seconds: float, decision_log: Path | None) -> None:
     landscape = stack.landscape
     lines = [
         f"securecart up: landscape {landscape.name} ({len(landscape.accounts)} accounts) "
-        f"seeded into moto in {seconds:.1f} s, behind the enforcing gateway",
+        f"seeded into {stack.server.describe()} in {seconds:.1f} s, behind the enforcing "
+        "gateway",
         "",
     ]
     if stack.ca_bundle is not None:

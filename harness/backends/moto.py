@@ -81,6 +81,7 @@ class MotoServer:
         middleware: Middleware | None = None,
         quiet: bool = True,
         tls_port: int | None = None,
+        front: Middleware | None = None,
     ) -> None:
         _prepare_moto()
         from moto.moto_server.werkzeug_app import (
@@ -94,8 +95,12 @@ class MotoServer:
         self.tls_port = tls_port
         """None: no HTTPS listener; 0: one on a free port."""
         self.tls: TlsFiles | None = None
-        self.wsgi_app: WSGIApplication = DomainDispatcherApplication(create_backend_app)
-        """moto's own app: what answers requests, unenforced."""
+        self.moto_app: WSGIApplication = DomainDispatcherApplication(create_backend_app)
+        """moto's own app."""
+        self.wsgi_app: WSGIApplication = (
+            self.moto_app if front is None else front(self.moto_app))
+        """What answers requests, unenforced: moto, or `front` around it (a router that sends
+        some services elsewhere)."""
         self._served: WSGIApplication = self.wsgi_app
         self.set_middleware(middleware)
         self._server: BaseWSGIServer | None = None
@@ -134,6 +139,11 @@ class MotoServer:
     def ca_bundle(self) -> Path | None:
         """What an HTTPS client verifies the server with (AWS_CA_BUNDLE, boto3's `verify`)."""
         return self.tls.ca_bundle if self.tls is not None else None
+
+    def describe(self) -> str:
+        from importlib.metadata import version
+
+        return f"moto {version('moto')} (embedded)"
 
     def start(self) -> MotoServer:
         if self._server is not None:
@@ -250,6 +260,8 @@ class MotoServer:
 
 
 def _url(scheme: str, host: str, port: int) -> str:
+    # Listening on every interface is reached, here, on loopback (the certificate's name).
+    host = {"0.0.0.0": LOOPBACK, "::": "::1"}.get(host, host)
     host = f"[{host}]" if ":" in host else host
     return f"{scheme}://{host}:{port}"
 

@@ -19,6 +19,7 @@ from harness.report.coverage import Coverage
 from harness.report.html_features import feature_anchor, features_section
 from harness.report.matrix import render_svg
 from harness.report.model import ReportData
+from harness.report.provenance import Provenance
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
@@ -76,22 +77,33 @@ SCRIPT = """
 
 def render_html(data: ReportData) -> str:
     counts: Counter[str] = Counter(s.outcome for s in data.scenarios)
-    title = escape(data.title)
+    return page(
+        data.title,
+        header=counts_html(counts, len(data.scenarios)),
+        nav=_nav(data),
+        sections=[_summary(data, counts), _provenance(data), features_section(data),
+                  _matrix(data), _coverage(data.coverage)],
+        script=SCRIPT,
+    )
+
+
+def page(title: str, *, header: str, nav: str, sections: list[str], script: str = "",
+         style: str = "") -> str:
+    """A whole self-contained page in the report's style: `header` under the title, `nav`,
+    the sections, the script (no network: see CSP)."""
+    heading = escape(title)
     return "".join([
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{title}</title><style>{STYLE}</style></head><body>",
-        f"<header><h1>{title}</h1>{_counts(counts, len(data.scenarios))}</header>",
-        _nav(data),
+        f"<title>{heading}</title><style>{STYLE}{style}</style></head><body>",
+        f"<header><h1>{heading}</h1>{header}</header>",
+        nav,
         "<main>",
-        _summary(data, counts),
-        _provenance(data),
-        features_section(data),
-        _matrix(data),
-        _coverage(data.coverage),
+        *sections,
         "</main>",
-        f"<script>{SCRIPT}</script></body></html>\n",
+        f"<script>{script}</script>" if script else "",
+        "</body></html>\n",
     ])
 
 
@@ -101,8 +113,12 @@ def write_html(data: ReportData, path: Path) -> Path:
     return path
 
 
-def _counts(counts: Mapping[str, int], total: int) -> str:
-    return (f'<p class="counts" id="counts"><span>{total} scenarios</span>'
+def counts_html(counts: Mapping[str, int], total: int, *, label: str = "",
+                element_id: str | None = "counts") -> str:
+    """The scenario counts line; `label` (a backend's name) goes first."""
+    ident = f' id="{escape(element_id)}"' if element_id else ""
+    lead = f"<span>{escape(label)}:</span>" if label else ""
+    return (f'<p class="counts"{ident}>{lead}<span>{total} scenarios</span>'
             f'<span class="passed">{counts.get("passed", 0)} passed</span>'
             f'<span class="failed">{counts.get("failed", 0)} failed</span>'
             f'<span class="skipped">{counts.get("skipped", 0)} skipped</span></p>')
@@ -140,12 +156,16 @@ def _summary(data: ReportData, counts: Mapping[str, int]) -> str:
         listing = "<h3>Failed scenarios</h3><ul>" + "".join(
             f'<li><a href="#{feature_anchor(s)}">{escape(s.feature.name)} › '
             f"{escape(s.title)}</a></li>" for s in failed) + "</ul>"
-    return ('<section id="summary"><h2>Summary</h2>' + _table(rows) + listing +
+    return ('<section id="summary"><h2>Summary</h2>' + table(rows) + listing +
             '<p id="rendered" class="note"></p></section>')
 
 
 def _provenance(data: ReportData) -> str:
-    p = data.provenance
+    return ('<section id="provenance"><h2>Provenance</h2>' +
+            table(provenance_rows(data.provenance)) + "</section>")
+
+
+def provenance_rows(p: Provenance) -> list[tuple[str, str]]:
     if p.git is None:
         revision = "not in a git repository"
     else:
@@ -155,7 +175,7 @@ def _provenance(data: ReportData) -> str:
         ("Landscape revision", revision),
         ("Features", p.features or "—"),
         ("Tags", p.tags or "all"),
-        ("Backend", p.backend),
+        ("Backend", f"{p.backend} — {p.backend_detail}" if p.backend_detail else p.backend),
         ("Versions", ", ".join(f"{name} {version}" for name, version in p.versions.items())),
         ("Python", f"{p.python} on {p.platform}"),
         ("Workers", str(p.workers) if p.workers else "1 (no xdist)"),
@@ -164,7 +184,7 @@ def _provenance(data: ReportData) -> str:
     ]
     if p.command:
         rows.append(("Command", " ".join(p.command)))
-    return '<section id="provenance"><h2>Provenance</h2>' + _table(rows) + "</section>"
+    return rows
 
 
 def _matrix(data: ReportData) -> str:
@@ -198,14 +218,13 @@ def _coverage(coverage: Coverage | None) -> str:
                 f"<td>{escape(statement.effect)}</td>"
                 f'<td class="{statement.status}">{_coverage_words(statement.status)}</td>'
                 f"<td>{statement.decided}</td><td>{statement.matched}</td></tr>")
-    table = ('<table class="coverage"><thead><tr><th>Policy</th><th>File</th><th>Statement</th>'
-             "<th>Effect</th><th>Coverage</th><th>Decided</th><th>Matched</th></tr></thead>"
-             "<tbody>" + "".join(rows) + "</tbody></table>")
+    statements = grid("coverage", ["Policy", "File", "Statement", "Effect", "Coverage",
+                                   "Decided", "Matched"], rows)
     outside = ""
     if coverage.outside:
-        outside = ("<h3>Statements outside the landscape that decided calls</h3>" + _table(
+        outside = ("<h3>Statements outside the landscape that decided calls</h3>" + table(
             [(title, f"{count} calls") for title, count in coverage.outside]))
-    return ('<section id="coverage"><h2>Policy-statement coverage</h2>' + head + table +
+    return ('<section id="coverage"><h2>Policy-statement coverage</h2>' + head + statements +
             outside + "</section>")
 
 
@@ -214,6 +233,13 @@ def _coverage_words(status: str) -> str:
             "never": "never exercised"}.get(status, status)
 
 
-def _table(rows: list[tuple[str, str]]) -> str:
+def table(rows: list[tuple[str, str]]) -> str:
     return "<table>" + "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def grid(css_class: str, headers: list[str], rows: list[str]) -> str:
+    """A table with a head row (`headers`, plain text) and `rows` (each a `<tr>…</tr>`)."""
+    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    return (f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>' +
+            "".join(rows) + "</tbody></table>")

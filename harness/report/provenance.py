@@ -43,6 +43,7 @@ class Provenance:
     tags: str | None = None
     workers: int = 0
     command: list[str] = field(default_factory=list)
+    backend_detail: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,7 +89,16 @@ def collect_provenance(
         tags=tags,
         workers=workers,
         command=list(command or []),
+        backend_detail=_backend_detail(backend),
     )
+
+
+def _backend_detail(backend: str) -> str:
+    if backend == "localstack":
+        from harness.backends.localstack import backend_detail
+
+        return backend_detail()
+    return ""
 
 
 def iso(epoch: float) -> str:

@@ -80,6 +80,14 @@ def compute_timings(*, launched: float, exited: float, reports: float | None,
     )
 
 
+def outcome_counts(scenarios: list[ScenarioResult]) -> dict[str, int]:
+    """Scenarios by outcome, in the order the outcomes first occur (run.json's `outcomes`)."""
+    counts: dict[str, int] = {}
+    for scenario in scenarios:
+        counts[scenario.outcome] = counts.get(scenario.outcome, 0) + 1
+    return counts
+
+
 def progress_line(scenario: ScenarioResult, unicode: bool = True) -> str:
     mark = (MARKS if unicode else ASCII_MARKS).get(scenario.outcome, "?")
     arrow = "›" if unicode else ">"

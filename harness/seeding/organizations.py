@@ -49,7 +49,7 @@ def seed_organization(clients: Clients) -> SeededOrganization:
             if account.account_id not in existing:
                 _create_member(org, account)
             clients.assume(account.name, via=management.name)
-            _grant_access_role(clients, account)
+            _grant_access_role(clients, account, management)
     seeded = SeededOrganization(organization_id, root_id, ou_ids, _ensure_scps(org, landscape))
     for account in landscape.member_accounts():
         _place(org, account, seeded.target_id(landscape, account.parent or ROOT))
@@ -130,11 +130,26 @@ def _create_member(org: Any, account: Account) -> None:
             )
 
 
-def _grant_access_role(clients: Clients, account: Account) -> None:
-    """OrganizationAccountAccessRole has AdministratorAccess in AWS; moto creates it bare."""
+def _grant_access_role(clients: Clients, account: Account, management: Account) -> None:
+    """OrganizationAccountAccessRole: CreateAccount makes it in AWS, trusting the management
+    account, with AdministratorAccess. moto makes it bare; an IAM that is not moto's (the
+    LocalStack backend, where Organizations is served by moto) does not know the account was
+    created, so the role is made here when it is missing.
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html"""
     with step(f"seeding role {ACCESS_ROLE} in account {account.name}"):
         iam = clients.client(account.name, "iam")
-        attached = iam.list_attached_role_policies(RoleName=ACCESS_ROLE)["AttachedPolicies"]
+        try:
+            attached = iam.list_attached_role_policies(RoleName=ACCESS_ROLE)["AttachedPolicies"]
+        except iam.exceptions.NoSuchEntityException:
+            iam.create_role(RoleName=ACCESS_ROLE, AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{management.account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }],
+            }))
+            attached = []
         if all(p["PolicyArn"] != ADMINISTRATOR_ACCESS for p in attached):
             iam.attach_role_policy(RoleName=ACCESS_ROLE, PolicyArn=ADMINISTRATOR_ACCESS)
 

@@ -1,9 +1,11 @@
 """`securecart run` end to end on the fake suite (its step plugin stands in for the step
-library), and its pieces: tag expressions, the pytest command, where features are found."""
+library), on one backend and on two compared, and its pieces: tag expressions, the pytest
+command, where features are found."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from harness import run
 from harness.landscape.layout import DEFAULT_DIRECTORY
 
 from .conftest import FAKE_SUITE
+from .test_html import text_of
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -88,6 +91,93 @@ def test_a_missing_step_plugin_is_named(tmp_path: Path) -> None:
         completed.stderr)
 
 
+@pytest.mark.slow
+def test_one_backend_named_keeps_the_one_backend_layout(tmp_path: Path) -> None:
+    completed = securecart_run(tmp_path, "--backend", "moto", "--tags", "@guardrails")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    reports = tmp_path / "reports"
+    assert sorted(path.name for path in reports.iterdir()) == [
+        "cucumber.json", "decisions.jsonl", "junit.xml", "pytest.log", "report.html",
+        "results.jsonl", "run.json"]
+    figures = json.loads((reports / "run.json").read_text(encoding="utf-8"))
+    assert sorted(figures) == ["exit_status", "outcomes", "provenance", "timings"]
+    out = completed.stdout.splitlines()
+    assert sum(line.startswith("✔ ") for line in out) == 2  # progress lines, not prefixed
+    assert not any(line.startswith(("DIFFERS", "comparison:")) for line in out)
+    assert out[-1].startswith("reports: ")
+
+
+LISTING = "Developers read non-production › A developer lists the artifacts bucket"
+
+
+@pytest.mark.slow
+def test_two_backends_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The fake localstack refuses s3:ListBucket: the listing scenario passes on moto and fails
+    on localstack — a finding about a backend. (The scenario that fails by design is left out,
+    so that moto's run is green and the comparison's exit status is localstack's doing.)"""
+    monkeypatch.setattr(run, "BACKENDS", ("moto", "localstack"))
+    monkeypatch.setenv("FAKE_SUITE_REFUSES", "localstack=s3:ListBucket")
+    monkeypatch.setenv("COLUMNS", "160")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "cucumber.json").write_text("[]", encoding="utf-8")  # a one-backend run's
+    status = run.main(["run", "--features", str(FAKE_SUITE / "features"),
+                       "--plugin", "fake_steps_plugin", "--report", str(reports),
+                       "--backend", "moto", "--backend", "localstack", "--", "-k", "not upload"])
+    out = capsys.readouterr().out.splitlines()
+    assert status == 1
+
+    # Progress lines name the backend; each backend's summary, then the comparison table.
+    assert any(line.startswith(f"moto       ✔ {LISTING}  (") for line in out)
+    assert any(line.startswith(f"localstack ✘ {LISTING}") for line in out)
+    table = out.index(next(line for line in out if line.startswith("backend ")))
+    assert out[table + 2].split()[:6] == ["moto", "5", "4", "0", "1", "0"]
+    assert out[table + 3].split()[:6] == ["localstack", "5", "3", "1", "1", "1"]
+    assert out[-1] == (f"DIFFERS  {LISTING}: moto passed, localstack failed (AssertionError: "
+                       "denied: s3:ListBucket is not implemented by this backend)")
+    assert sum(line.startswith("DIFFERS") for line in out) == 1
+
+    # Each backend's own reports in its folder; the comparison at the top.
+    for backend in ("moto", "localstack"):
+        for name in ("report.html", "cucumber.json", "junit.xml", "run.json", "pytest.log",
+                     "results.jsonl", "decisions.jsonl"):
+            assert (reports / backend / name).is_file(), (backend, name)
+        own = json.loads((reports / backend / "run.json").read_text(encoding="utf-8"))
+        assert own["provenance"]["backend"] == backend
+    assert sorted(path.name for path in reports.iterdir()) == [
+        "localstack", "moto", "report.html", "run.json"]
+
+    figures = json.loads((reports / "run.json").read_text(encoding="utf-8"))
+    assert figures["exit_status"] == 1
+    assert {name: (b["exit_status"], b["outcomes"]) for name, b in figures["backends"].items()} \
+        == {"moto": (0, {"passed": 4, "skipped": 1}),
+            "localstack": (1, {"failed": 1, "passed": 3, "skipped": 1})}
+    assert figures["backends"]["localstack"]["timings"]["scenario_count"] == 5
+    assert [(d["feature"], d["scenario"], d["outcomes"]) for d in figures["differences"]] == [
+        ("Developers read non-production", "A developer lists the artifacts bucket",
+         {"moto": "passed", "localstack": "failed"})]
+
+    html = (reports / "report.html").read_text(encoding="utf-8")
+    finding = re.search(r'<tr id="[^"]*" class="differs">(.*?)</tr>', html, re.S)
+    assert finding is not None
+    assert text_of(finding.group(1)).strip() == (
+        "backend finding Developers read non-production A developer lists the artifacts bucket "
+        "tests/report/fake_suite/features/developers/read.feature::"
+        "test_a_developer_lists_the_artifacts_bucket passed failed AssertionError: denied: "
+        "s3:ListBucket is not implemented by this backend")
+    for link in re.findall(r'href="([^"#]+)', html):
+        assert (reports / link).is_file(), link
+
+
+def test_a_backend_given_twice_is_refused(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert run.main(["run", "--backend", "moto", "--backend", "moto",
+                     "--report", str(tmp_path)]) == 2
+    assert "--backend moto is given more than once" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
+
+
 def test_bad_input_stops_before_pytest(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                        ) -> None:
     assert run.main(["run", "--tags", "@a and $b", "--report", str(tmp_path)]) == 2
@@ -146,3 +236,6 @@ def test_the_command_is_registered() -> None:
     args = build_parser().parse_args(["run", "--tags", "@scp", "--", "-x"])
     assert args.func is run.run_command
     assert args.pytest_args == ["-x"] and args.report == Path("reports")
+    assert args.backend is None  # moto
+    args = build_parser().parse_args(["run", "--backend", "moto", "--backend", "moto"])
+    assert args.backend == ["moto", "moto"]

@@ -1,10 +1,16 @@
 """A stand-in for the step library's pytest plugin, for the report tests: the same options
 (--landscape, --backend, --decision-log), feature files collected from the paths given, and
-steps that "call AWS" by writing canned decision-log records (with `scenario`: the node id)."""
+steps that "call AWS" by writing canned decision-log records (with `scenario`: the node id).
+
+Any backend name is accepted. `FAKE_SUITE_REFUSES="localstack=s3:ListBucket"` (comma-separated
+`backend=action` pairs) makes that backend refuse that action, as an emulator that does not
+implement it would: a scenario expecting it allowed then fails on that backend alone.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 import types
 from datetime import UTC, datetime
@@ -17,6 +23,7 @@ from pytest_bdd import given, parsers, then, when
 ACCOUNTS = {"prod": "666666666666", "dev": "444444444444"}
 SCP_ARN = "arn:aws:organizations::111111111111:policy/o-fake/service_control_policy/p-1234abcd"
 FULL_ACCESS = "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"
+REFUSES = "FAKE_SUITE_REFUSES"
 
 
 def _statement(policy: str, kind: str, sid: str, effect: str) -> dict[str, Any]:
@@ -29,7 +36,16 @@ def _sso_inline(account: str, permission_set: str) -> str:
     return f"inline policy AwsSSOInlinePolicy of {role}"
 
 
-def _decision(action: str, account: str, permission_set: str) -> dict[str, Any]:
+def _refused(backend: str, action: str) -> bool:
+    pairs = (pair.partition("=") for pair in os.environ.get(REFUSES, "").split(","))
+    return any(name.strip() == backend and refused.strip() == action
+               for name, _, refused in pairs)
+
+
+def _decision(action: str, account: str, permission_set: str, backend: str) -> dict[str, Any]:
+    if _refused(backend, action):
+        return {"decision": "refused", "denied_by": None, "deciding": [], "matched": [],
+                "error_code": "NotImplemented"}
     full = _statement(FULL_ACCESS, "service control policy", "Statement[0]", "Allow")
     if action in ("s3:DeleteBucket", "dynamodb:DeleteTable"):
         scp = _statement(SCP_ARN, "service control policy", "DenyDestructiveActionsInProd", "Deny")
@@ -53,6 +69,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--landscape", default=None)
     parser.addoption("--backend", default="moto")
     parser.addoption("--decision-log", default=None)
+    # What `securecart run` passes the step plugin for --backend localstack.
+    parser.addoption("--localstack-log-dir", default=None)
+    parser.addoption("--localstack-url", default=None)
+    parser.addoption("--localstack-via", default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -116,12 +136,15 @@ def _call(request: pytest.FixtureRequest, world: World, action: str, resource: s
         "operation": action.split(":")[1],
         "action": action,
         "resource": resource,
-        **_decision(action, world.account, world.permission_set),
+        **_decision(action, world.account, world.permission_set,
+                    request.config.getoption("backend")),
         "missing_keys": [],
         "message": None,
         "scenario": request.node.nodeid,
     }
-    if record["decision"] != "allowed":
+    if record["decision"] == "refused":
+        record["message"] = f"{action} is not implemented by this backend"
+    elif record["decision"] != "allowed":
         record["message"] = f"User: {world.principal} is not authorized to perform: {action}"
     path = request.config.getoption("decision_log")
     if path:

@@ -1,0 +1,36 @@
+# The SecureCart harness as an image: `securecart up` (the enforcing gateway in front of moto,
+# or of LocalStack with --backend localstack). Used by docker-compose.yml; see docs/docker.md.
+#
+#   docker build -t securecart-harness .
+#   docker run --rm -p 127.0.0.1:5000:5000 -p 127.0.0.1:5443:5443 securecart-harness
+
+# Pinned: the Python the harness is developed and tested on.
+FROM python:3.11.7-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    XDG_CACHE_HOME=/var/cache/securecart
+
+# The repository (less .dockerignore), owned by root: the harness reads its landscape
+# (fixtures/securecart, found under the working directory) and writes nothing here.
+WORKDIR /opt/securecart
+COPY . .
+
+# Installed from the repository, not editable; then an unprivileged user to run it, with the
+# certificate cache (XDG_CACHE_HOME: the self-signed CA and certificate) as its only
+# writable folder outside its home.
+RUN pip install --no-cache-dir . \
+    && rm -rf build ./*.egg-info \
+    && useradd --create-home --user-group --uid 10001 securecart \
+    && mkdir -p /var/cache/securecart \
+    && chown securecart:securecart /var/cache/securecart \
+    && chmod 0700 /var/cache/securecart
+
+USER securecart
+
+# All interfaces inside the container, so that published ports reach it; publish them on the
+# host's loopback only (-p 127.0.0.1:5443:5443). Fixed ports, so that they can be published.
+EXPOSE 5000 5443
+ENTRYPOINT []
+CMD ["securecart", "up", "--host", "0.0.0.0", "--port", "5000", "--tls-port", "5443"]
