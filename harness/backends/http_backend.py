@@ -40,6 +40,9 @@ class HttpBackend:
         self._pool = urllib3.PoolManager(
             maxsize=16, block=False, retries=False,
             timeout=urllib3.Timeout(connect=CONNECT_SECONDS, read=READ_SECONDS))
+        # The connection pool's urlopen sends the target as given; the pool manager's would
+        # normalise it (drop ./ and ../, uppercase %2f), which changes S3 keys.
+        self._connections = self._pool.connection_from_url(self.url)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
                  ) -> Iterable[bytes]:
@@ -49,9 +52,10 @@ class HttpBackend:
         headers = _headers(environ)
         headers["Host"] = self._host
         try:
-            response = self._pool.request(method, self.url + target, body=body or None,
-                                          headers=headers, preload_content=True,
-                                          decode_content=False, redirect=False)
+            response = self._connections.urlopen(method, target, body=body or None,
+                                                 headers=headers, preload_content=True,
+                                                 decode_content=False, redirect=False,
+                                                 retries=False)
         except urllib3.exceptions.HTTPError as error:
             raise BackendFailure(
                 f"{self.describe()} did not answer {method} {target[:200]}: {error}") from error
@@ -60,9 +64,13 @@ class HttpBackend:
             raise BackendFailure(
                 f"{self.describe()} answered {response.status} to {method} {target[:200]}: "
                 f"{text}")
+        bodiless = method == "HEAD" or response.status in (204, 304)
         out = [(name, value) for name, value in response.headers.items()
-               if name.lower() not in _HOP_BY_HOP and name.lower() != "content-length"]
-        out.append(("Content-Length", str(len(response.data))))
+               if name.lower() not in _HOP_BY_HOP
+               and (bodiless or name.lower() != "content-length")]
+        if not bodiless:
+            # The body is handed over whole (decoded from any chunking): its own length.
+            out.append(("Content-Length", str(len(response.data))))
         start_response(f"{response.status} {response.reason or ''}".strip(), out)
         return [response.data]
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -46,6 +47,7 @@ LAUNCHER = Path(__file__).with_name("localstack_launcher.py")
 ENDPOINT_VARIABLE = "LOCALSTACK_ENDPOINT"
 VIA = ("endpoint", "docker", "process")
 START_SECONDS = 120.0
+ENDPOINT_SECONDS = 10.0
 STOP_SECONDS = 15.0
 TERM_SECONDS = 3.0
 """LocalStack's own shutdown can hang (seen: "Stopping all services" and nothing more): its
@@ -143,8 +145,19 @@ def install(venv: Path | None = None, *, python: str | None = None, quiet: bool 
     venv = venv or cache_dir()
     if installed(venv):
         return venv
-    shutil.rmtree(venv, ignore_errors=True)
     venv.parent.mkdir(parents=True, exist_ok=True)
+    # One installer at a time (xdist workers may all find it missing): the others wait, then
+    # find it installed.
+    with (venv.parent / f".{venv.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if installed(venv):
+            return venv
+        _install(venv, python, quiet)
+    return venv
+
+
+def _install(venv: Path, python: str | None, quiet: bool) -> None:
+    shutil.rmtree(venv, ignore_errors=True)
     interpreter = python or _python311()
     steps = [
         [interpreter, "-m", "venv", str(venv)],
@@ -159,7 +172,6 @@ def install(venv: Path | None = None, *, python: str | None = None, quiet: bool 
             raise LocalStackError(f"installing LocalStack {LOCALSTACK_VERSION} into {venv} "
                                   f"failed: {' '.join(command[:4])}…\n{output}")
     _marker(venv).write_text(json.dumps(list(PINS)))
-    return venv
 
 
 def _python311() -> str:
@@ -218,10 +230,11 @@ class LocalStack(ABC):
         except (OSError, ValueError) as error:
             raise LocalStackError(f"{self.describe()}: state {action} failed: {error}") from error
 
-    def wait_healthy(self, deadline: float, alive: Any = None) -> None:
+    def wait_healthy(self, seconds: float, alive: Any = None) -> None:
         """Until /_localstack/health answers, `alive()` (if given) says the LocalStack is
-        still there, and `deadline` (time.monotonic()) is not passed."""
+        still there, and `seconds` have not passed."""
         last = "no answer yet"
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if alive is not None and not alive():
                 raise LocalStackError(f"{self.describe()} stopped while starting")
@@ -233,7 +246,7 @@ class LocalStack(ABC):
                 last = str(error)
             time.sleep(0.2)
         raise LocalStackError(f"{self.describe()} did not become healthy within "
-                              f"{START_SECONDS:.0f} s (last: {last})")
+                              f"{seconds:.0f} s (last: {last})")
 
 
 class Endpoint(LocalStack):
@@ -243,7 +256,7 @@ class Endpoint(LocalStack):
         self.url = url.rstrip("/")
 
     def start(self) -> None:
-        self.wait_healthy(time.monotonic() + 10)
+        self.wait_healthy(ENDPOINT_SECONDS)
 
     def stop(self) -> None:
         return None
@@ -266,9 +279,11 @@ class HostProcess(LocalStack):
 
     def start(self) -> None:
         if not installed(self.venv):
-            raise LocalStackError(
-                f"LocalStack {LOCALSTACK_VERSION} is not installed in {self.venv}: run "
-                "`securecart localstack install`")
+            # The first use installs it (once, a minute or two); `securecart localstack
+            # install` does the same ahead of time.
+            print(f"securecart: installing LocalStack {LOCALSTACK_VERSION} into {self.venv} "
+                  "(once)", file=sys.stderr, flush=True)
+            install(self.venv)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         environment = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "AWS_"))},
@@ -288,7 +303,7 @@ class HostProcess(LocalStack):
                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment,
                 start_new_session=True)
         try:
-            self.wait_healthy(time.monotonic() + START_SECONDS, alive=self._alive)
+            self.wait_healthy(START_SECONDS, alive=self._alive)
         except BaseException:
             self.stop()
             raise
@@ -298,18 +313,20 @@ class HostProcess(LocalStack):
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
             return
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=TERM_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_SECONDS)
-        except ProcessLookupError:
-            pass
+        if process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=TERM_SECONDS)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=STOP_SECONDS)
+            except ProcessLookupError:
+                pass
+        # Whatever it started is in its process group, even when it has exited itself.
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # whatever it started
+            os.killpg(process.pid, signal.SIGKILL)
         shutil.rmtree(self._volume, ignore_errors=True)
 
     def describe(self) -> str:
@@ -343,7 +360,7 @@ class Container(LocalStack):
             detach=True, auto_remove=False, labels={"securecart": "localstack"},
         )
         try:
-            self.wait_healthy(time.monotonic() + START_SECONDS, alive=self._alive)
+            self.wait_healthy(START_SECONDS, alive=self._alive)
         except BaseException:
             self.stop()
             raise

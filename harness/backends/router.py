@@ -30,7 +30,6 @@ ACCOUNT_HEADER = "HTTP_X_MOTO_ACCOUNT_ID"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _QUERY_CREDENTIAL = re.compile(r"X-Amz-Credential=([^/&]+)(?:/|%2F)\d{8}(?:/|%2F)[^/&%]+"
                                r"(?:/|%2F)([^/&%]+)", re.IGNORECASE)
-_ACCOUNT = re.compile(r"\d{12}")
 
 
 class ServiceRouter:
@@ -69,13 +68,12 @@ def signing(environ: WSGIEnvironment) -> tuple[str | None, str | None]:
 
 
 def account_of_key(access_key_id: str) -> str:
-    """The account LocalStack places an access key in: a 12-digit key is the account; keys
-    its STS and IAM issue encode it (localstack.aws.accounts)."""
-    if _ACCOUNT.fullmatch(access_key_id):
-        return access_key_id
-    from localstack.aws.accounts import extract_account_id_from_access_key_id
+    """The account LocalStack places an access key in, by LocalStack's own rule: a 12-digit
+    key is the account; the LSIA…/LKIA… keys its STS and IAM issue encode it; any other key
+    is its default account."""
+    from localstack.aws.accounts import get_account_id_from_access_key_id
 
-    return str(extract_account_id_from_access_key_id(access_key_id))
+    return str(get_account_id_from_access_key_id(access_key_id))
 
 
 def _sign_as(environ: WSGIEnvironment, account: str, service: str | None) -> None:

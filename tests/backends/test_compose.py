@@ -168,6 +168,20 @@ def test_localstack_is_the_community_image_that_needs_no_auth_token() -> None:
     assert _services()[LOCALSTACK]["image"] == "localstack/localstack:4.13.1"
 
 
+def test_localstack_runs_the_harness_launcher() -> None:
+    """The state routes that reset a LocalStack between scenarios come from the launcher; the
+    compose LocalStack runs it as the Docker-SDK backend does (harness.backends.localstack)."""
+    from harness.backends.localstack import IMAGE, IMAGE_PYTHON
+
+    localstack = _services()["localstack"]
+    assert localstack["image"] == IMAGE
+    mounted = "/opt/securecart/localstack_launcher.py"
+    assert localstack["entrypoint"] == [IMAGE_PYTHON, "-P", mounted]
+    source, target, mode = localstack["volumes"][0].split(":")
+    assert (ROOT / source).resolve() == ROOT / "harness" / "backends" / "localstack_launcher.py"
+    assert (target, mode) == (mounted, "ro")
+
+
 def test_every_published_port_is_bound_to_loopback() -> None:
     services = _services()
     exposed = {

@@ -57,9 +57,10 @@ def test_the_right_external_id_lets_the_partner_in(world: World) -> None:
 @pytest.mark.parametrize("given", [{}, {"ExternalId": "guessed-wrong"}],
                          ids=["without", "wrong"])
 def test_no_or_a_wrong_external_id_is_denied(world: World, given: dict[str, str]) -> None:
+    attempt = _assume(world, OUTSIDE, EXTERNAL, **given)  # the caller's key exists from here
     before = len(world.store)
     mark = world.mark()
-    error = world.refused(_assume(world, OUTSIDE, EXTERNAL, **given))
+    error = world.refused(attempt)
     # AWS gives no reason when a trust policy does not let the caller in.
     assert_error(error, TRUST_DENIED_CODE, denied_because(
         arn_user(OUTSIDE, "caller"), "sts:AssumeRole", EXTERNAL, ""), 403)
