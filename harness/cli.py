@@ -19,6 +19,8 @@ COMMAND_MODULES = (
     "harness.backends.commands",
     "harness.identity.commands",
     "harness.run",
+    "harness.analysis.lint_command",
+    "harness.analysis.analyze_command",
 )
 
 

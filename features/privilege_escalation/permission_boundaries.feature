@@ -41,6 +41,14 @@ Feature: Developers can create roles, but never more powerful than themselves
       | SetAsDefault   | true |
     Then the request is denied by an explicit deny in an identity-based policy
 
+  Scenario: The pipeline's boundary cannot be edited either
+    When she calls iam CreatePolicyVersion with:
+      | PolicyArn      | arn:aws:iam::444444444444:policy/deploy-boundary |
+      | PolicyDocument | {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]} |
+      | SetAsDefault   | true |
+    Then the request is denied by an explicit deny in an identity-based policy
+    And the denial names the statement "DenyEditingPermissionsBoundaries"
+
   Scenario: What PowerUserAccess would allow stops at the boundary: no Identity Center administration
     When she calls sso-admin CreatePermissionSet with:
       | InstanceArn | arn:aws:sso:::instance/ssoins-securecart |

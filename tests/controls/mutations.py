@@ -383,6 +383,17 @@ IDENTITY_MUTATIONS = [
         min_failed=1,
     ),
     Mutation(
+        "power-user-deploy-boundary-editable",
+        "DeveloperPowerUser: DenyEditingPermissionsBoundaries covers the pipeline's boundary",
+        "deploy-boundary is taken off the statement (the escalation path securecart analyze "
+        "found)",
+        change_statement(PERMISSION_SETS["DeveloperPowerUser"], "DenyEditingPermissionsBoundaries",
+                         set_field("Resource",
+                                   "arn:aws:iam::{{account.dev}}:policy/developer-boundary")),
+        Selection((BOUNDARIES,), "test_the_pipelines_boundary_cannot_be_edited"),
+        min_failed=1,
+    ),
+    Mutation(
         "power-user-admin-attach-allowed", "DeveloperPowerUser: DenyGrantingAdministratorAccess",
         "the statement is removed",
         drop_statements(PERMISSION_SETS["DeveloperPowerUser"], "DenyGrantingAdministratorAccess"),

@@ -166,7 +166,9 @@ def test_power_user_carries_the_developer_boundary(landscape: Landscape) -> None
         )
         editing = next(s for sid, s in statements.items() if sid and sid.startswith("DenyEditing"))
         assert "iam:CreatePolicyVersion" in (editing.actions or ())
-        assert editing.resources == (arn,)
+        # Both boundaries: editing the pipeline's would let a developer widen DeployRole and
+        # assume it (the path `securecart analyze` found).
+        assert editing.resources == (arn, arn.replace("developer-boundary", "deploy-boundary"))
         create = next(
             s
             for s in document.policy.statements

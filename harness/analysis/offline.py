@@ -1,0 +1,490 @@
+"""Decide requests on a landscape offline: the policy engine over the landscape's own policies,
+with no backend.
+
+    offline = Offline(load_landscape())
+    alice = offline.principal("dev:DeveloperReadOnly")
+    offline.decide(alice, "s3:ListBucket", "arn:aws:s3:::securecart-dev-artifacts").allowed
+
+The principals are the landscape's: each account's root user, each role of an account (its
+inline and managed policies and its boundary; AWS managed policies come from the table moto
+serves them from), and each Identity Center role — one per (account, permission set) assigned,
+carrying what provisioning gives it (`harness.seeding.identity_center.provisioned_role`). Two
+principals stand outside every landscape: the root user of an account nobody knows
+(`OUTSIDE_ACCOUNT`) and the anonymous caller.
+
+For one request the policy set is assembled as the gateway assembles it from a backend: the
+principal's identity policies and boundary, the SCPs along its account's path (the management
+account exempt), and the policy of the resource (bucket, topic, queue; a role's trust policy for
+sts:AssumeRole, which alone can let a caller in). The landscape model has no RCPs, KMS keys or
+secrets, so none take part.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from harness.iam import (
+    Caller,
+    ContextKeys,
+    Decision,
+    Policy,
+    PolicySet,
+    PolicyType,
+    PrincipalKind,
+    Request,
+    evaluate,
+    parse_policy,
+)
+from harness.iam.parse import MAX_DOCUMENT_CHARS
+from harness.iam.policy import Effect
+from harness.landscape.model import (
+    SSO_ROLE_PATH,
+    Account,
+    Landscape,
+    PermissionSet,
+    Role,
+    Tags,
+)
+from harness.seeding.identity_center import provisioned_role
+
+OUTSIDE_ACCOUNT = "123456789012"
+"""An AWS account in no landscape: the stranger that public access lets in."""
+ANONYMOUS = "anonymous"
+AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+SESSION_NAME = "securecart-analyze"
+"""The RoleSessionName of the role sessions the analysis asks as."""
+
+TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+"""Actions on a role that its trust policy decides."""
+
+_FIXED_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+"""The moment offline requests are made at: analyses are reproducible."""
+
+
+class OfflineError(Exception):
+    """The landscape refers to something the analysis cannot find (an AWS managed policy moto
+    does not carry, a customer managed policy no account has)."""
+
+
+# --------------------------------------------------------------------------- principals
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who can ask. `kind` is ROOT, ROLE or ANONYMOUS; a role asks through a session of it.
+    `label` names it in reports: `prod:orders-processor`, `dev:DeveloperReadOnly` (an
+    Identity Center role), `prod:root`, `outside:root`, `anonymous`. `human` marks Identity
+    Center roles (people signed in with MFA); `outside` principals of accounts outside the
+    organisation."""
+
+    arn: str
+    account: str | None
+    kind: PrincipalKind
+    label: str
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    trust: Policy | None = None
+    tags: Tags = ()
+    human: bool = False
+    outside: bool = False
+
+    @property
+    def name(self) -> str:
+        """A role's name (the last part of its ARN); the label of any other principal."""
+        return self.arn.rsplit("/", 1)[-1] if self.kind is PrincipalKind.ROLE else self.label
+
+    @property
+    def is_role(self) -> bool:
+        return self.kind is PrincipalKind.ROLE
+
+    def caller(self) -> Caller:
+        """The engine's caller: a role acts through a session of it."""
+        if self.kind is PrincipalKind.ROLE:
+            session = f"arn:aws:sts::{self.account}:assumed-role/{self.name}/{SESSION_NAME}"
+            return Caller(PrincipalKind.ROLE_SESSION, session, self.account, self.arn)
+        if self.kind is PrincipalKind.ROOT:
+            return Caller(PrincipalKind.ROOT, self.arn, self.account, self.arn)
+        return Caller(PrincipalKind.ANONYMOUS, ANONYMOUS)
+
+
+def root_principal(account_id: str, label: str, *, outside: bool) -> Principal:
+    arn = f"arn:aws:iam::{account_id}:root"
+    return Principal(arn, account_id, PrincipalKind.ROOT, label, outside=outside)
+
+
+def outside_principals() -> tuple[Principal, ...]:
+    """The principals of no landscape: a stranger account's root user, and anonymous."""
+    return (
+        root_principal(OUTSIDE_ACCOUNT, "outside:root", outside=True),
+        Principal(ANONYMOUS, None, PrincipalKind.ANONYMOUS, ANONYMOUS, outside=True),
+    )
+
+
+@functools.cache
+def _aws_managed_table() -> dict[str, Any]:
+    """AWS managed policies by name, as moto carries them (a JSON text of all of them)."""
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    table: dict[str, Any] = json.loads(aws_managed_policies_data)
+    return table
+
+
+@functools.cache
+def aws_managed_policy(arn: str, policy_type: PolicyType = PolicyType.IDENTITY) -> Policy:
+    """An AWS managed policy by ARN (`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess`);
+    OfflineError naming the ARN when moto does not carry it."""
+    path, _, name = arn.removeprefix(AWS_MANAGED_PREFIX).rpartition("/")
+    entry = _aws_managed_table().get(name)
+    if entry is None or entry.get("Path", "/") != f"/{path}/".replace("//", "/"):
+        raise OfflineError(f"unknown AWS managed policy {arn} (not in moto's table)")
+    # Size quotas bind when a policy is created; AWS's own are exempt (ReadOnlyAccess ~95 KB).
+    return parse_policy(entry["Document"], policy_type, arn, max_size=MAX_DOCUMENT_CHARS)
+
+
+class _Policies:
+    """Managed policies by ARN, as the type they are used as."""
+
+    def __init__(self, landscape: Landscape) -> None:
+        self._customer = {
+            managed.arn: managed.document.policy
+            for account in landscape.accounts
+            for managed in account.managed_policies
+        }
+        self._retyped: dict[tuple[str, PolicyType], Policy] = {}
+
+    def get(self, arn: str, policy_type: PolicyType) -> Policy:
+        if arn.startswith(AWS_MANAGED_PREFIX):
+            return aws_managed_policy(arn, policy_type)
+        policy = self._customer.get(arn)
+        if policy is None:
+            raise OfflineError(f"no customer managed policy {arn} in the landscape")
+        if policy.policy_type is policy_type:
+            return policy
+        key = (arn, policy_type)
+        if key not in self._retyped:
+            self._retyped[key] = replace(policy, policy_type=policy_type)
+        return self._retyped[key]
+
+
+def _role_principal(account: Account, role: Role, policies: _Policies) -> Principal:
+    identity = tuple(policies.get(arn, PolicyType.IDENTITY) for arn in role.managed_policies)
+    boundary = role.permissions_boundary
+    return Principal(
+        arn=role.arn,
+        account=account.account_id,
+        kind=PrincipalKind.ROLE,
+        label=f"{account.name}:{role.name}",
+        identity=identity + tuple(document.policy for document in role.inline_policies),
+        boundary=policies.get(boundary, PolicyType.BOUNDARY) if boundary else None,
+        trust=role.trust.policy,
+        tags=role.tags,
+        outside=account.external,
+    )
+
+
+def _identity_center_principal(
+    landscape: Landscape, account: Account, permission_set: PermissionSet, policies: _Policies
+) -> Principal:
+    provider = landscape.identity_center.identity_provider.saml_provider_name
+    saml_arn = f"arn:aws:iam::{account.account_id}:saml-provider/{provider}"
+    spec = provisioned_role(permission_set, account, saml_arn)
+    inline = permission_set.inline_policy
+    identity = tuple(policies.get(arn, PolicyType.IDENTITY) for arn in spec.managed_policies)
+    boundary = spec.permissions_boundary
+    return Principal(
+        arn=f"arn:aws:iam::{account.account_id}:role{SSO_ROLE_PATH}{spec.name}",
+        account=account.account_id,
+        kind=PrincipalKind.ROLE,
+        label=f"{account.name}:{permission_set.name}",
+        identity=identity + ((inline.policy,) if inline is not None else ()),
+        boundary=policies.get(boundary, PolicyType.BOUNDARY) if boundary else None,
+        trust=parse_policy(spec.trust, PolicyType.TRUST, f"{spec.name} trust policy"),
+        human=True,
+    )
+
+
+def principals(landscape: Landscape) -> tuple[Principal, ...]:
+    """Every principal of the landscape: per account its root user, its roles, then its
+    Identity Center roles (one per permission set assigned there)."""
+    policies = _Policies(landscape)
+    center = landscape.identity_center
+    found: list[Principal] = []
+    for account in landscape.accounts:
+        found.append(
+            root_principal(account.account_id, f"{account.name}:root", outside=account.external)
+        )
+        found += [_role_principal(account, role, policies) for role in account.roles]
+        assigned = (a.permission_set for a in center.assignments if a.account == account.name)
+        found += [
+            _identity_center_principal(landscape, account, center.permission_set(name), policies)
+            for name in dict.fromkeys(assigned)
+        ]
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A resource of the landscape: its ARN, owner account id, kind (`s3 bucket`, `iam role`,
+    …), name, region ("" for global ones) and resource-based policy (a role's: its trust)."""
+
+    arn: str
+    account: str
+    kind: str
+    name: str
+    region: str = ""
+    policy: Policy | None = None
+
+
+def _account_resources(account: Account) -> Iterable[Resource]:
+    owner, held = account.account_id, account.resources
+    for role in account.roles:
+        yield Resource(role.arn, owner, "iam role", role.name, "", role.trust.policy)
+    for bucket in held.buckets:
+        policy = bucket.policy.policy if bucket.policy else None
+        yield Resource(bucket.arn, owner, "s3 bucket", bucket.name, bucket.region, policy)
+    for topic in held.topics:
+        policy = topic.policy.policy if topic.policy else None
+        yield Resource(topic.arn, owner, "sns topic", topic.name, topic.region, policy)
+    for queue in held.queues:
+        policy = queue.policy.policy if queue.policy else None
+        yield Resource(queue.arn, owner, "sqs queue", queue.name, queue.region, policy)
+    for table in held.tables:
+        yield Resource(table.arn, owner, "dynamodb table", table.name, table.region)
+    for db in held.db_instances:
+        yield Resource(db.arn, owner, "rds db instance", db.identifier, db.region)
+    for function in held.functions:
+        yield Resource(function.arn, owner, "lambda function", function.name, function.region)
+    for trail in held.trails:
+        yield Resource(trail.arn, owner, "cloudtrail trail", trail.name, trail.region)
+
+
+def resources(landscape: Landscape) -> tuple[Resource, ...]:
+    """Every resource of the landscape that has an ARN, with its owner and its policy. The
+    Identity Center roles are principals, not landscape resources: their trust (the SAML
+    provider) is AWS's."""
+    return tuple(r for account in landscape.accounts for r in _account_resources(account))
+
+
+def policy_holder(arn: str) -> str:
+    """The ARN of what holds the policy for a resource: the bucket of an S3 object."""
+    if arn.startswith("arn:aws:s3:::"):
+        return "arn:aws:s3:::" + arn.split(":::", 1)[1].split("/", 1)[0]
+    return arn
+
+
+# --------------------------------------------------------------------------- condition keys
+
+
+_CONTROLLED_GLOBAL_KEYS = frozenset(
+    {
+        "aws:sourceip",
+        "aws:securetransport",
+        "aws:useragent",
+        "aws:referer",
+        "aws:requestedregion",
+        "aws:currenttime",
+        "aws:epochtime",
+        "aws:tagkeys",
+    }
+)
+_POSITIVE_OPERATORS = ("StringEquals", "StringLike", "ArnEquals", "ArnLike", "Bool",
+                       "IpAddress", "NumericEquals", "DateEquals", "BinaryEquals")
+
+
+def caller_controlled(key: str) -> bool:
+    """Whether the caller chooses a condition key's value with its request (sts:ExternalId,
+    aws:SourceIp, s3:x-amz-acl, …), rather than it telling who the caller is or what the
+    resource is (aws:PrincipalArn, aws:SourceAccount, aws:ResourceTag/…, …)."""
+    lowered = key.lower()
+    if lowered.startswith("aws:"):
+        return lowered in _CONTROLLED_GLOBAL_KEYS or lowered.startswith("aws:requesttag/")
+    return "resourcetag/" not in lowered and not lowered.startswith(("saml:", "iam:passed"))
+
+
+def satisfying_keys(policy: Policy) -> dict[str, str]:
+    """Values for the caller-controlled keys that the policy's Allow statements test with a
+    positive operator (StringEquals, ArnLike, Bool, IpAddress, …): what a caller who knows the
+    policy would send (the external id, the source address). Wildcards become "x"."""
+    keys: dict[str, str] = {}
+    for statement in policy.statements:
+        if statement.effect is not Effect.ALLOW:
+            continue
+        for condition in statement.conditions:
+            operator = condition.operator.split(":")[-1].removesuffix("IfExists")
+            if operator not in _POSITIVE_OPERATORS or not condition.values:
+                continue
+            if caller_controlled(condition.key) and "${" not in condition.values[0]:
+                value = condition.values[0].replace("*", "x").replace("?", "x")
+                keys.setdefault(condition.key, value.split("/", 1)[0]
+                                if operator == "IpAddress" else value)
+    return keys
+
+
+def request_keys(
+    principal: Principal, region: str, owner: str | None, extra: Mapping[str, str] | None = None
+) -> ContextKeys:
+    """The condition keys of an offline request: HTTPS, the region, the fixed moment, the
+    caller's global keys (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, tags; an
+    Identity Center role's people sign in with MFA), aws:ResourceAccount; `extra` wins."""
+    keys = ContextKeys(dict(extra or {}))
+    put = keys.setdefault_value
+    put("aws:SecureTransport", "true")
+    put("aws:RequestedRegion", region)
+    put("aws:CurrentTime", _FIXED_NOW.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    put("aws:EpochTime", str(int(_FIXED_NOW.timestamp())))
+    put("aws:ViaAWSService", "false")
+    put("aws:PrincipalIsAWSService", "false")
+    caller = principal.caller()
+    if principal.kind is PrincipalKind.ANONYMOUS:
+        put("aws:userid", ANONYMOUS)
+    else:
+        put("aws:PrincipalArn", principal.arn)
+        put("aws:PrincipalAccount", principal.account or "")
+        put("aws:PrincipalType", caller.kind.value)
+    if principal.kind is PrincipalKind.ROOT and principal.account:
+        put("aws:userid", principal.account)
+    for tag, value in principal.tags:
+        put(f"aws:PrincipalTag/{tag}", value)
+    if principal.human:
+        put("aws:MultiFactorAuthPresent", "true")
+        put("aws:MultiFactorAuthAge", "60")
+    if owner is not None:
+        put("aws:ResourceAccount", owner)
+    return keys
+
+
+# --------------------------------------------------------------------------- deciding
+
+
+class Offline:
+    """A landscape's principals and resources, and the engine's decision for any request of
+    them. Decisions are pure: the same question gets the same answer."""
+
+    def __init__(self, landscape: Landscape) -> None:
+        self.landscape = landscape
+        self.principals = principals(landscape)
+        self.resources = resources(landscape)
+        self.management_account = landscape.account(
+            landscape.organization.management_account
+        ).account_id
+        self._by_arn = {resource.arn: resource for resource in self.resources}
+        self._trusts = {p.arn: p.trust for p in self.principals if p.trust is not None}
+        self._scps = {
+            account.account_id: self._scp_levels(account) for account in landscape.accounts
+        }
+
+    # -------------------------------------------------------------- looking up
+
+    def principal(self, label_or_arn: str) -> Principal:
+        """A principal by label (`dev:DeveloperReadOnly`, `prod:root`, `outside:root`,
+        `anonymous`) or ARN."""
+        for principal in (*self.principals, *outside_principals()):
+            if label_or_arn in (principal.label, principal.arn):
+                return principal
+        raise KeyError(f"no principal {label_or_arn!r} in landscape {self.landscape.name}")
+
+    def roles(self) -> tuple[Principal, ...]:
+        """The role principals (landscape and Identity Center roles)."""
+        return tuple(p for p in self.principals if p.is_role)
+
+    def account_name(self, account_id: str | None) -> str:
+        if account_id is None:
+            return "-"
+        try:
+            return self.landscape.account_by_id(account_id).name
+        except KeyError:
+            return account_id
+
+    def resource(self, arn: str) -> Resource | None:
+        """The landscape resource that holds the policy for `arn` (the bucket of an object)."""
+        return self._by_arn.get(policy_holder(arn))
+
+    def owner(self, arn: str) -> str | None:
+        """The account owning `arn`: the landscape's resource, else the ARN's account field."""
+        if arn == "*":
+            return None
+        found = self.resource(arn)
+        if found is not None:
+            return found.account
+        parts = arn.split(":")
+        return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+
+    # -------------------------------------------------------------- assembling
+
+    def _scp_levels(self, account: Account) -> tuple[tuple[Policy, ...], ...] | None:
+        if account.external:
+            return None
+        return tuple(
+            tuple(scp.document.policy for scp in self.landscape.scps_attached_to(level))
+            for level in self.landscape.ancestry(account.name)
+        )
+
+    def resource_policy(self, action: str, arn: str) -> Policy | None:
+        """The resource-based policy bearing on `action` on `arn`: a role's trust for the
+        trust actions, else the policy of the bucket, topic or queue."""
+        if action.lower() in TRUST_ACTIONS:
+            return self._trusts.get(arn)
+        found = self.resource(arn)
+        if found is None or found.kind == "iam role":
+            return None
+        return found.policy
+
+    def policy_set(self, principal: Principal, action: str, arn: str) -> PolicySet:
+        scps = self._scps.get(principal.account) if principal.account else None
+        return PolicySet(
+            identity=principal.identity,
+            resource=self.resource_policy(action, arn),
+            boundary=principal.boundary,
+            scps=scps,
+            management_account=self.management_account,
+            resource_policy_required=action.lower() in TRUST_ACTIONS,
+        )
+
+    def request(
+        self,
+        principal: Principal,
+        action: str,
+        arn: str = "*",
+        owner: str | None = None,
+        keys: Mapping[str, str] | None = None,
+    ) -> Request:
+        owner = owner if owner is not None else self.owner(arn)
+        parts = arn.split(":")
+        region = parts[3] if len(parts) > 3 and parts[3] else self.landscape.regions.home
+        return Request(
+            caller=principal.caller(),
+            action=action,
+            resource=arn,
+            resource_account=owner,
+            keys=request_keys(principal, region, owner, keys),
+        )
+
+    def decide(
+        self,
+        principal: Principal,
+        action: str,
+        arn: str = "*",
+        owner: str | None = None,
+        keys: Mapping[str, str] | None = None,
+    ) -> Decision:
+        """The engine's decision: may `principal` do `action` on `arn` (owned by `owner`, by
+        default the landscape's owner of it), with these condition keys besides the usual?"""
+        request = self.request(principal, action, arn, owner, keys)
+        return evaluate(request, self.policy_set(principal, action, arn))

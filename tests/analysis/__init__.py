@@ -1,0 +1,1 @@
+"""Tests of the static analyses of harness.analysis."""
