@@ -40,8 +40,8 @@ from harness.analysis.external import (
 from harness.analysis.offline import Offline, OfflineError
 from harness.analysis.privesc import EscalationPath, escalation_paths
 from harness.command_main import run_registered
-from harness.landscape.errors import InvalidLandscape
-from harness.landscape.loader import DEFAULT_DIRECTORY, load_landscape
+from harness.landscape.commands import load_or_report
+from harness.landscape.loader import DEFAULT_DIRECTORY
 from harness.landscape.model import Landscape
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -218,19 +218,8 @@ def to_json(analysis: Analysis) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the command
 
 
-def _load(directory: Path | None) -> Landscape | None:
-    try:
-        return load_landscape(directory)
-    except InvalidLandscape as invalid:
-        for error in invalid.errors:
-            print(error, file=sys.stderr)
-        count = len(invalid.errors)
-        print(f"landscape invalid: {count} error{'s' if count != 1 else ''}", file=sys.stderr)
-        return None
-
-
 def run_analyze(args: argparse.Namespace) -> int:
-    landscape = _load(args.landscape)
+    landscape = load_or_report(args.landscape)
     if landscape is None:
         return EXIT_USAGE
     try:

@@ -35,8 +35,8 @@ from harness.analysis.findings import (
 )
 from harness.analysis.lint import ACCEPTED_FILE, RULE_IDS, RULES, lint_landscape
 from harness.command_main import run_registered
-from harness.landscape.errors import InvalidLandscape
-from harness.landscape.loader import DEFAULT_DIRECTORY, load_landscape
+from harness.landscape.commands import load_or_report
+from harness.landscape.loader import DEFAULT_DIRECTORY
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TOOL_NAME = "securecart-lint"
@@ -89,12 +89,8 @@ def _tool_version() -> str | None:
 
 def run_lint(args: argparse.Namespace) -> int:
     directory: Path = args.landscape if args.landscape is not None else DEFAULT_DIRECTORY
-    try:
-        landscape = load_landscape(directory)
-    except InvalidLandscape as invalid:
-        for error in invalid.errors:
-            print(error, file=sys.stderr)
-        print(f"lint: landscape invalid: {len(invalid.errors)} error(s)", file=sys.stderr)
+    landscape = load_or_report(directory)
+    if landscape is None:
         return EXIT_USAGE
 
     accepted_file: Path | None = args.accepted

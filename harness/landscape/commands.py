@@ -57,7 +57,9 @@ def _directory_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(directory: Path | None) -> Landscape | None:
+def load_or_report(directory: Path | None) -> Landscape | None:
+    """The landscape, or None after printing every error and their count on stderr (as
+    `securecart landscape validate` does; other commands load landscapes this way too)."""
     try:
         return load_landscape(directory)
     except InvalidLandscape as invalid:
@@ -69,7 +71,7 @@ def _load(directory: Path | None) -> Landscape | None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    landscape = _load(args.directory)
+    landscape = load_or_report(args.directory)
     if landscape is None:
         return EXIT_INVALID
     center = landscape.identity_center
@@ -84,7 +86,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    landscape = _load(args.directory)
+    landscape = load_or_report(args.directory)
     if landscape is None:
         return EXIT_INVALID
     sys.stdout.write(render_landscape(landscape))
