@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "harness.run",
     "harness.analysis.lint_command",
     "harness.analysis.analyze_command",
+    "harness.analysis.diff_command",
 )
 
 
