@@ -17,6 +17,7 @@ matches them with fullmatch), so steps that share a prefix never shadow each oth
 from __future__ import annotations
 
 import argparse
+import importlib
 import inspect
 import re
 import sys
@@ -122,10 +123,11 @@ reads that call's answer and the gateway's decision record.
 
 
 def load() -> list[StepEntry]:
-    """Every step, once (importing the step modules registers them)."""
-    import steps.given
-    import steps.then
-    import steps.when  # noqa: F401
+    """Every step, once (importing the step modules the plugin loads registers them)."""
+    from steps.plugin import pytest_plugins
+
+    for module in pytest_plugins:
+        importlib.import_module(module)
 
     # `python -m steps.catalog` runs this file as __main__: the steps register with the
     # imported steps.catalog, whose list is the one to read.
