@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "harness.analysis.lint_command",
     "harness.analysis.analyze_command",
     "harness.analysis.diff_command",
+    "harness.analysis.mutate_command",
 )
 
 

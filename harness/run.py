@@ -259,7 +259,11 @@ def run_backend(plan: Plan, args: argparse.Namespace, landscape: Landscape, *, u
     timings = compute_timings(launched=launched, exited=exited, reports=None,
                               scenarios=results.scenarios, calls=calls)
     reports_started = time.perf_counter()
-    data = build_report(results, log, landscape, provenance, timings)
+    # A `securecart mutate --report` into the same folder: the controls' test coverage.
+    from harness.report.mutation_coverage import MUTATION_JSON, read_mutation
+
+    mutation = read_mutation(plan.report / MUTATION_JSON)
+    data = build_report(results, log, landscape, provenance, timings, mutation)
     paths = write_reports(data, plan.report)
     data.timings = compute_timings(launched=launched, exited=exited,
                                    reports=time.perf_counter() - reports_started,

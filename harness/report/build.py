@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from harness.landscape.model import Landscape
 from harness.report.coverage import statement_coverage
@@ -34,7 +35,8 @@ class ReportPaths:
 
 
 def build_report(results: Results, log: DecisionLog, landscape: Landscape | None,
-                 provenance: Provenance, timings: Timings | None = None) -> ReportData:
+                 provenance: Provenance, timings: Timings | None = None,
+                 mutation: dict[str, Any] | None = None) -> ReportData:
     policy_map = PolicyMap(landscape) if landscape is not None else None
     calls = list(log.records)
     return ReportData(
@@ -47,6 +49,7 @@ def build_report(results: Results, log: DecisionLog, landscape: Landscape | None
         coverage=statement_coverage(policy_map, calls) if policy_map is not None else None,
         timings=timings,
         calls=log.by_scenario(),
+        mutation=mutation,
     )
 
 

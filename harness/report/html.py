@@ -76,14 +76,18 @@ SCRIPT = """
 
 
 def render_html(data: ReportData) -> str:
+    # mutation_coverage builds its tables with this module's helpers: imported here.
+    from harness.report.mutation_coverage import MUTATION_STYLE, mutation_section
+
     counts: Counter[str] = Counter(s.outcome for s in data.scenarios)
     return page(
         data.title,
         header=counts_html(counts, len(data.scenarios)),
         nav=_nav(data),
         sections=[_summary(data, counts), _provenance(data), features_section(data),
-                  _matrix(data), _coverage(data.coverage)],
+                  _matrix(data), _coverage(data.coverage), mutation_section(data.mutation)],
         script=SCRIPT,
+        style=MUTATION_STYLE,
     )
 
 
@@ -127,7 +131,7 @@ def counts_html(counts: Mapping[str, int], total: int, *, label: str = "",
 def _nav(data: ReportData) -> str:
     links = ['<a href="#summary">Summary</a>', '<a href="#provenance">Provenance</a>',
              '<a href="#features">Features</a>', '<a href="#matrix">Access matrix</a>',
-             '<a href="#coverage">Coverage</a>']
+             '<a href="#coverage">Coverage</a>', '<a href="#mutation">Mutation</a>']
     return ("<nav>" + "".join(links) +
             '<label><input type="checkbox" id="only-failed"> only failed scenarios</label> '
             '<button type="button" id="open-statements">show/hide statements</button></nav>')

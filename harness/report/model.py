@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness.report.coverage import Coverage
 from harness.report.decisions import CallDecision, DecisionLog
@@ -26,6 +27,9 @@ class ReportData:
     timings: Timings | None = None
     calls: dict[str | None, list[CallDecision]] = field(default_factory=dict)
     """The log's calls by scenario node id (None: made outside any scenario)."""
+    mutation: dict[str, Any] | None = None
+    """`securecart mutate`'s result (mutation.json in the report folder), when it was run:
+    each control's test coverage."""
 
     @property
     def unassigned_calls(self) -> int:

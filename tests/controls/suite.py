@@ -1,142 +1,34 @@
 """Running a selection of the SecureCart scenarios against a landscape, in a subprocess, and
-reading what happened to each scenario.
+reading what happened to each scenario: `harness.scenarios`, which `securecart mutate` uses too,
+under the names the control tests import.
 
     selection = Selection(("guardrails/organisation_guardrails.feature",), "use-case-no-root-user")
     result = run_scenarios(selection, landscape_dir, work_dir)
     result.failed       # the scenarios whose steps failed, as "<feature stem>::<test name>"
-
-Each run is `python -m pytest <features> --landscape DIR -k EXPR` in the repository (the step
-plugin loads as the installed pytest11 entry point; one Stack start per run); the outcome of
-every scenario is read from the run's JUnit XML report. A scenario that fails in its setup
-(the stack did not start, the landscape did not load) is an error, not a failure: an error
-never counts as a control being caught.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from harness.scenarios import (
+    CANONICAL,
+    FEATURES,
+    REPOSITORY,
+    TIMEOUT,
+    Outcome,
+    Selection,
+    read_report,
+    run_scenarios,
+    union,
+)
 
-from harness.run import STEPS_PLUGIN, plugin_options
-
-REPOSITORY = Path(__file__).resolve().parents[2]
-FEATURES = REPOSITORY / "features"
-CANONICAL = REPOSITORY / "fixtures" / "securecart"
-TIMEOUT = 900.0
-"""Seconds one run may take before it is abandoned (a run of a few scenarios takes ~20 s)."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Scenarios: those of `features` (paths under features/) that match the pytest -k
-    expression `keyword` (all of them when it is None). -k matches test names, parameter ids
-    and tags (pytest-bdd tags are markers) as case-insensitive substrings."""
-
-    features: tuple[str, ...]
-    keyword: str | None = None
-
-    def paths(self) -> list[str]:
-        return [str(Path("features", feature)) for feature in self.features]
-
-    def expression(self) -> str:
-        """A -k expression that selects these scenarios even when other features are run too
-        (a feature file's name is a keyword of each of its scenarios)."""
-        files = " or ".join(Path(feature).name for feature in self.features)
-        if self.keyword is None:
-            return f"({files})"
-        return f"(({files}) and ({self.keyword}))"
-
-
-def union(selections: Iterable[Selection]) -> Selection:
-    """One selection holding the scenarios of every one of `selections`."""
-    selections = list(selections)
-    features = tuple(dict.fromkeys(f for s in selections for f in s.features))
-    return Selection(features, " or ".join(s.expression() for s in selections))
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to each selected scenario in one run."""
-
-    summary: str
-    """pytest's result line, e.g. "3 failed, 5 passed, 14 deselected in 18.02s"."""
-    passed: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
-    errors: tuple[str, ...] = ()
-    skipped: tuple[str, ...] = ()
-    messages: dict[str, str] = field(default_factory=dict)
-    """The first line of the failure or error message, by scenario."""
-
-    @property
-    def selected(self) -> int:
-        return len(self.passed) + len(self.failed) + len(self.errors) + len(self.skipped)
-
-    def describe(self) -> str:
-        lines = [self.summary]
-        for name in (*self.failed, *self.errors):
-            lines.append(f"  {name}: {self.messages.get(name, '')}")
-        return "\n".join(lines)
-
-
-def run_scenarios(selection: Selection, landscape: Path, work: Path) -> Outcome:
-    """Run the scenarios of `selection` against the landscape directory `landscape`; `work` is
-    a directory for the run's report."""
-    work.mkdir(parents=True, exist_ok=True)
-    report = work / "scenarios.xml"
-    command = [
-        sys.executable, "-m", "pytest", *selection.paths(),
-        *plugin_options(STEPS_PLUGIN), "--landscape", str(landscape),
-        "-k", selection.expression(),
-        "-q", "-p", "no:cacheprovider",
-        f"--junitxml={report}", "-o", "junit_family=xunit2",
-    ]
-    # The outer run may be an xdist worker: its PYTEST_* variables are not the inner run's.
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    completed = subprocess.run(
-        command, cwd=REPOSITORY, env=environment, capture_output=True, text=True,
-        timeout=TIMEOUT, check=False,
-    )
-    lines = [line for line in completed.stdout.splitlines() if line.strip()]
-    summary = lines[-1].strip("= ") if lines else f"no output (exit {completed.returncode})"
-    if not report.exists():
-        raise RuntimeError(
-            f"the scenario run wrote no report (exit {completed.returncode}): {summary}\n"
-            f"{completed.stderr[-3000:]}"
-        )
-    return read_report(report, summary)
-
-
-def read_report(report: Path, summary: str) -> Outcome:
-    """The outcome of each test case of a JUnit XML report."""
-    passed: list[str] = []
-    failed: list[str] = []
-    errors: list[str] = []
-    skipped: list[str] = []
-    messages: dict[str, str] = {}
-    for case in ElementTree.parse(report).getroot().iter("testcase"):
-        # classname "features.guardrails.organisation_guardrails.feature" → its stem
-        parts = case.get("classname", "").split(".")
-        stem = parts[-2] if len(parts) >= 2 else parts[-1]
-        name = f"{stem}::{case.get('name', '')}"
-        failure, error, skip = case.find("failure"), case.find("error"), case.find("skipped")
-        if failure is not None:
-            failed.append(name)
-            messages[name] = _first_line(failure.get("message", ""))
-        elif error is not None:
-            errors.append(name)
-            messages[name] = _first_line(error.get("message", ""))
-        elif skip is not None:
-            skipped.append(name)
-        else:
-            passed.append(name)
-    return Outcome(summary, tuple(passed), tuple(failed), tuple(errors), tuple(skipped), messages)
-
-
-def _first_line(message: str) -> str:
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return " / ".join(lines[:2])[:300]
+__all__ = [
+    "CANONICAL",
+    "FEATURES",
+    "REPOSITORY",
+    "TIMEOUT",
+    "Outcome",
+    "Selection",
+    "read_report",
+    "run_scenarios",
+    "union",
+]
