@@ -12,6 +12,14 @@ Feature: Developers can create roles, but never more powerful than themselves
     When she creates the role "orders-worker" with the "developer-boundary" permissions boundary
     Then the request is allowed
 
+  Scenario: A developer gives her workload role the permissions it needs
+    Given she has created the role "orders-worker" with the "developer-boundary" permissions boundary
+    When she calls iam PutRolePolicy with:
+      | RoleName       | orders-worker |
+      | PolicyName     | read-build-artifacts |
+      | PolicyDocument | {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::securecart-dev-artifacts/*"}]} |
+    Then the request is allowed
+
   Scenario: A role without the boundary is refused
     When she creates the role "unbounded-worker" without a permissions boundary
     Then the request is denied by an explicit deny in an identity-based policy

@@ -78,7 +78,6 @@ def test_the_backend_is_passed_through(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(len(BACKENDS) < 2, reason="one backend known to securecart run")
 def test_the_bench_on_two_backends(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first, second = BACKENDS[:2]
     status = suite.main(["--features", str(FAKE_SUITE / "features"), "--plugin",
