@@ -29,6 +29,24 @@ Feature: The security team sees everything and writes almost nothing
     When he lists the objects in the "securecart-log-archive" bucket
     Then the request is allowed
 
+  Scenario: Bob reads the log archive from the security account
+    Given bob has signed in with MFA as "SecurityAudit" in the "security" account
+    When he lists the objects in the "securecart-log-archive" bucket
+    Then the request is allowed
+
+  Scenario: A developer cannot read the log archive
+    Given alice has signed in with MFA as "DeveloperReadOnly" in the "dev" account
+    When she lists the objects in the "securecart-log-archive" bucket
+    Then the request is denied
+
+  Scenario: The logs are immutable, even for an administrator of the log archive
+    Given carol has signed in with MFA as "Admin" in the "log-archive" account
+    When she calls s3 DeleteObject with:
+      | Bucket | securecart-log-archive             |
+      | Key    | AWSLogs/111111111111/trail.json.gz |
+    Then the request is denied by an explicit deny in a resource-based policy
+    And the denial names the statement "LogsAreImmutable"
+
   # In prod, deleting a bucket or a table is also denied by the Prod OU's guardrail, and AWS
   # reports an explicit deny before a missing allow: there the denial names the SCP. UpdateTable
   # and DeleteRole show that SecurityAudit itself grants no writes.

@@ -281,7 +281,23 @@ SCP_MUTATIONS = [
     ),
 ]
 
+LOG_ARCHIVE_BUCKET = "policies/resources/s3/securecart-log-archive.json"
+
 RESOURCE_POLICY_MUTATIONS = [
+    Mutation(
+        "log-archive-security-reads-removed", "log-archive bucket: SecurityTeamReads",
+        "the statement is removed (the security team reads the logs from its own account)",
+        drop_statements(LOG_ARCHIVE_BUCKET, "SecurityTeamReads"),
+        Selection((SECURITY_TEAM,), "test_bob_reads_the_log_archive_from_the_security_account"),
+        min_failed=1,
+    ),
+    Mutation(
+        "log-archive-mutable", "log-archive bucket: LogsAreImmutable",
+        "the statement is removed",
+        drop_statements(LOG_ARCHIVE_BUCKET, "LogsAreImmutable"),
+        Selection((SECURITY_TEAM,), "test_the_logs_are_immutable"),
+        min_failed=1,
+    ),
     Mutation(
         "bucket-only-processor-removed",
         "customer-data bucket: OnlyOrdersProcessorReadsCustomerData",
