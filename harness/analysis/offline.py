@@ -22,12 +22,11 @@ secrets, so none take part.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
+from harness.aws_managed import aws_managed_table
 from harness.iam import (
     Caller,
     ContextKeys,
@@ -135,20 +134,11 @@ def outside_principals() -> tuple[Principal, ...]:
 
 
 @functools.cache
-def _aws_managed_table() -> dict[str, Any]:
-    """AWS managed policies by name, as moto carries them (a JSON text of all of them)."""
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-
-    table: dict[str, Any] = json.loads(aws_managed_policies_data)
-    return table
-
-
-@functools.cache
 def aws_managed_policy(arn: str, policy_type: PolicyType = PolicyType.IDENTITY) -> Policy:
     """An AWS managed policy by ARN (`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess`);
     OfflineError naming the ARN when moto does not carry it."""
     path, _, name = arn.removeprefix(AWS_MANAGED_PREFIX).rpartition("/")
-    entry = _aws_managed_table().get(name)
+    entry = aws_managed_table().get(name)
     if entry is None or entry.get("Path", "/") != f"/{path}/".replace("//", "/"):
         raise OfflineError(f"unknown AWS managed policy {arn} (not in moto's table)")
     # Size quotas bind when a policy is created; AWS's own are exempt (ReadOnlyAccess ~95 KB).

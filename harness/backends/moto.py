@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from harness.aws_managed import aws_managed_table
 from harness.backends import (
     ACCOUNT_EMAIL_TAG,
     ACCOUNT_ID_TAG,
@@ -322,15 +323,6 @@ def _disable_bucket_policy_check() -> None:
 
 
 @functools.cache
-def _aws_managed_policies() -> dict[str, Any]:
-    """moto's table of AWS managed policies (4.7 MB of JSON), parsed once per process."""
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-
-    parsed: dict[str, Any] = json.loads(aws_managed_policies_data)
-    return parsed
-
-
-@functools.cache
 def _aws_managed_policy_templates() -> tuple[Any, ...]:
     """Each AWS managed policy built once by moto's own constructor (as its `from_data` does),
     to be cloned into every account's IAM."""
@@ -347,7 +339,7 @@ def _aws_managed_policy_templates() -> tuple[Any, ...]:
             create_date=datetime.fromisoformat(data["CreateDate"]),
             update_date=datetime.fromisoformat(data["UpdateDate"]),
         )
-        for name, data in _aws_managed_policies().items()
+        for name, data in aws_managed_table().items()
     )
 
 
@@ -420,7 +412,7 @@ def _find_sso_managed_policies_by_path() -> None:
 
     def find_managed_policy(self: Any, managed_policy_arn: str) -> Any:
         name = managed_policy_arn.split("/")[-1]
-        data = _aws_managed_policies().get(name)
+        data = aws_managed_table().get(name)
         if data is not None:
             expected = f"arn:{self.partition}:iam::aws:policy{data.get('Path', '/')}{name}"
             if managed_policy_arn == expected:

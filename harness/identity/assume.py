@@ -32,14 +32,13 @@ https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 
 from __future__ import annotations
 
-import functools
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from harness.aws_managed import aws_managed_table
 from harness.iam import (
     Caller,
     ContextKeys,
@@ -346,19 +345,10 @@ def _service_keys(keys: ContextKeys, service: str, account: Account, role: Role)
 # =========================================================================== the caller's policies
 
 
-@functools.cache
-def _aws_managed_documents() -> dict[str, Any]:
-    """AWS managed policies, from the table moto serves them from (loaded on first use)."""
-    from moto.iam.aws_managed_policies import aws_managed_policies_data
-
-    data: dict[str, Any] = json.loads(aws_managed_policies_data)
-    return data
-
-
 def _policy_by_arn(landscape: Landscape, arn: str, policy_type: PolicyType) -> Policy:
     if arn.startswith(AWS_MANAGED_PREFIX):
         name = arn.rsplit("/", 1)[-1]
-        found = _aws_managed_documents().get(name)
+        found = aws_managed_table().get(name)
         if found is None:
             raise IdentityError(f"unknown AWS managed policy {arn}")
         return parse_policy(found["Document"], policy_type, arn)
