@@ -12,6 +12,11 @@ more than a design should:
   permissions given specific ARNs;
 - condition keys that no service defines, with the closest known key; operators that can never
   match the key's type (`harness.catalog.condition_key_type`);
+- set operators against the key's kind: ForAllValues or ForAnyValue on a single-valued key, a
+  multivalued key without one (Access Analyzer's "ForAllValues with single valued key" and
+  "Missing qualifier");
+- service condition keys that none of the statement's actions supports, as an action key or a
+  key of one of its resource types: the key is never in the request context;
 - Allow with NotAction or NotResource; Allow of `*`, `*:*` or `iam:*` on every resource, and
   the AWS managed policies that do the same (AdministratorAccess, IAMFullAccess);
 - Allow to Principal `*` without a Condition in resource and trust policies;
@@ -46,7 +51,7 @@ from harness.analysis.findings import (
     text_line,
     with_lines,
 )
-from harness.iam.conditions.registry import parse_operator
+from harness.iam.conditions.registry import FOR_ALL_VALUES, FOR_ANY_VALUE, parse_operator
 from harness.iam.policy import Condition, Effect, Policy, PolicyType, Statement
 from harness.landscape.layout import ACCOUNTS_DIR, IDENTITY_CENTER_FILE
 from harness.landscape.model import Landscape, PermissionSet
@@ -62,6 +67,10 @@ RESOURCE_TYPE_MISMATCH = "resource-type-mismatch"
 ACTION_WITHOUT_RESOURCE_TYPES = "action-without-resource-types"
 UNKNOWN_CONDITION_KEY = "unknown-condition-key"
 CONDITION_TYPE_MISMATCH = "condition-type-mismatch"
+FORALLVALUES_SINGLE_VALUED = "forallvalues-with-single-valued-key"
+FORANYVALUE_SINGLE_VALUED = "foranyvalue-with-single-valued-key"
+MISSING_SET_OPERATOR = "missing-set-operator"
+UNSUPPORTED_CONDITION_KEY = "unsupported-condition-key"
 ALLOW_WITH_NOT_ACTION = "allow-with-not-action"
 ALLOW_WITH_NOT_RESOURCE = "allow-with-not-resource"
 ADMIN_ACCESS = "admin-access"
@@ -116,6 +125,44 @@ RULES: tuple[Rule, ...] = (
         "The operator compares values of another type than the reference gives the key (e.g. "
         "NumericLessThan on a String key, Bool on an ARN key, Date operators on non-dates): the "
         "values the key holds do not parse as the operator's type, so the comparison fails.",
+    ),
+    Rule(
+        FORALLVALUES_SINGLE_VALUED,
+        Severity.SECURITY,
+        "ForAllValues with a single-valued key",
+        "ForAllValues is true when every value of the request's key matches — and also when the "
+        "request has no value for the key at all. On a key that holds at most one value (the "
+        "reference gives it no ArrayOf type) it only adds that: an Allow grants requests without "
+        "the key. Access Analyzer's security warning \"ForAllValues with single valued key\"; "
+        "remove ForAllValues:.",
+    ),
+    Rule(
+        FORANYVALUE_SINGLE_VALUED,
+        Severity.WARNING,
+        "ForAnyValue with a single-valued key",
+        "AWS: \"Do not use a condition set operator with a single-valued context key\". On a "
+        "single-valued key ForAnyValue is false when the key is missing, which turns a negated "
+        "operator (ForAnyValue:StringNotEquals) into the opposite of the plain one for requests "
+        "without the key. Remove ForAnyValue:.",
+    ),
+    Rule(
+        MISSING_SET_OPERATOR,
+        Severity.ERROR,
+        "Multivalued key without a set operator",
+        "The key can hold several values in one request (the reference types it ArrayOf…, e.g. "
+        "aws:TagKeys, aws:PrincipalOrgPaths, aws:CalledVia): AWS requires ForAnyValue or "
+        "ForAllValues to say how the request's values compare with the policy's. Access "
+        "Analyzer's error \"Missing qualifier\". Null, which tests only presence, needs none.",
+    ),
+    Rule(
+        UNSUPPORTED_CONDITION_KEY,
+        Severity.ERROR,
+        "Condition key that none of the statement's actions supports",
+        "A service's condition key is in a request's context only for the actions that list it, "
+        "themselves or through one of their resource types. When no action of the statement "
+        "does, the key is always missing: an Allow it guards grants nothing (or everything, "
+        "with IfExists or a negated operator), a Deny it guards protects nothing — as Access "
+        "Analyzer's \"Deny with unsupported tag condition key for service\" warns for tags.",
     ),
     Rule(
         ALLOW_WITH_NOT_ACTION,
@@ -794,6 +841,229 @@ def _operator_for(key_type_name: str) -> str | None:
     }.get(key_type_name)
 
 
+# --------------------------------------------------------------------------- set operators
+
+# Keys whose kind the reference gets wrong or leaves out. Cognito's "amr" claim is a list
+# ("one of the members of the array of the multivalued amr claim", Amazon Cognito Developer
+# Guide, "Role trust and permissions"), typed String in the reference. A web identity
+# provider's "sub" claim is one string (OpenID Connect Core 1.0, ID Token: "sub … A locally
+# unique … identifier"); AWS's reference lists no type for most providers' keys (GitHub's
+# ForAllValues on token.actions.githubusercontent.com:sub was Access Analyzer's classic
+# "ForAllValues with single valued key", github/docs#17463).
+_MULTIVALUED_KEYS = frozenset({"cognito-identity.amazonaws.com:amr"})
+_SINGLE_VALUED_CLAIMS = ("sub",)
+
+
+def _multivalued(key: str) -> bool | None:
+    """Whether a key can hold several values in one request (True), at most one (False), or
+    None when the reference does not say. AWS: "Multivalued context keys in the Service
+    Authorization Reference use an ArrayOf prefix"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html)."""
+    lowered = key.lower()
+    if lowered in _MULTIVALUED_KEYS:
+        return True
+    the_type = key_type(key)
+    if the_type is not None:
+        return the_type.startswith("ArrayOf")
+    if is_provider_key(key) and lowered.rpartition(":")[2] in _SINGLE_VALUED_CLAIMS:
+        return False
+    return None
+
+
+def check_set_operators(context: _Context) -> Iterator[Finding]:
+    """forallvalues-with-single-valued-key, foranyvalue-with-single-valued-key,
+    missing-set-operator."""
+    for condition in context.statement.conditions:
+        operator = parse_operator(condition.operator)
+        if operator is None:
+            continue
+        multivalued = _multivalued(condition.key)
+        if multivalued is None:
+            continue  # a key the reference does not type: unknown-condition-key's, or unknowable
+        if operator.qualifier is None and multivalued and operator.base is not None:
+            yield _missing_set_operator(context, condition)
+        elif operator.qualifier is not None and not multivalued:
+            yield _set_operator_on_single_value(context, condition, operator.qualifier)
+
+
+def _unqualified(written: str) -> str:
+    return written.rpartition(":")[2]
+
+
+def _set_operator_on_single_value(
+    context: _Context, condition: Condition, qualifier: str
+) -> Finding:
+    plain = _unqualified(condition.operator)
+    if qualifier == FOR_ALL_VALUES:
+        effect = ("an Allow it guards also grants requests without the key"
+                  if context.statement.effect is Effect.ALLOW
+                  else "it also holds for requests without the key")
+        return context.finding(
+            FORALLVALUES_SINGLE_VALUED,
+            f"{condition.operator}: {condition.key} is single-valued, and ForAllValues is true "
+            f"when the request has no value for it: {effect}",
+            f"use {plain}",
+        )
+    negated = (operator := parse_operator(condition.operator)) is not None and operator.negated
+    behaviour = (f"for requests without the key it is false where {plain} is true"
+                 if negated else f"it tests the one value as {plain} does, and misleads")
+    return context.finding(
+        FORANYVALUE_SINGLE_VALUED,
+        f"{condition.operator}: {condition.key} is single-valued and set operators are for "
+        f"multivalued keys: {behaviour}",
+        f"use {plain}",
+    )
+
+
+def _missing_set_operator(context: _Context, condition: Condition) -> Finding:
+    operator = condition.operator
+    return context.finding(
+        MISSING_SET_OPERATOR,
+        f"{operator}: {condition.key} is multivalued ({key_type(condition.key) or 'a list'}): "
+        "without ForAnyValue or ForAllValues the condition does not say how the request's "
+        "values compare with the policy's",
+        f"use {FOR_ANY_VALUE}:{operator} (some value matches) or {FOR_ALL_VALUES}:{operator} "
+        "(every value matches; it also holds without the key, so pair it with a Null check)",
+    )
+
+
+# --------------------------------------------------------------------------- key support
+
+# Service keys that are in the request context of other services' actions too: the "session
+# properties" AWS lists among its global keys
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html,
+# "Cross-service condition keys … available across other services").
+_CROSS_SERVICE_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "ec2:RoleDelivery",
+        "ec2:SourceInstanceArn",
+        "glue:RoleAssumedBy",
+        "glue:CredentialIssuingService",
+        "codebuild:BuildArn",
+        "codebuild:ProjectArn",
+        "lambda:SourceFunctionArn",
+        "ssm:SourceInstanceArn",
+        "identitystore:UserId",
+    )
+)
+
+
+@cache
+def _listed_keys(service: str) -> tuple[frozenset[str], ...]:
+    """Every key set the reference gives the actions of a service (per action and resource
+    type), for knowing whether it says where a key applies at all."""
+    return tuple(_action_keys(
+        entry
+        for name in sorted(authref.action_names(service))
+        if (entry := authref.action(service, name)) is not None
+    ))
+
+
+def _documented_somewhere(key: str, service: str) -> bool:
+    """Whether some action of the key's own service lists the key: a key the reference
+    defines but attaches to no action is a gap of the reference, not of the policy."""
+    return any(_supports(keys, key) for keys in _listed_keys(service))
+
+
+def _supports(keys: frozenset[str], key: str) -> bool:
+    """`authref.key_supported`, also reading the reference's literal "tag-key" as the tag key
+    it stands for (Systems Manager lists "ssm:resourceTag/tag-key" beside
+    "ssm:resourceTag/${TagKey}")."""
+    if authref.key_supported(key, keys):
+        return True
+    lowered = key.lower()
+    return any(
+        stem.endswith("/tag-key") and lowered.startswith(stem.removesuffix("tag-key"))
+        for stem in keys
+    )
+
+
+def _lists_keys(entry: authref.Action) -> bool:
+    """Whether the reference gives the action any condition key, its own or a resource
+    type's (AWS Marketplace's Subscribe lists none, yet AWS's own policies test
+    aws-marketplace:ProductId on it: an empty list is a gap, not a promise)."""
+    return any(keys for keys in _action_keys((entry,)))
+
+
+def check_key_support(context: _Context) -> Iterator[Finding]:
+    """unsupported-condition-key: a service key (not aws:, not a web identity provider's) that
+    no action of the statement supports. Statements with NotAction, every action ("*") or a
+    wildcard service prefix, or an action the reference does not know, are not judged."""
+    statement = context.statement
+    if not statement.actions or _too_wide(statement.actions):
+        return
+    expanded = [expand_action(pattern) for pattern in statement.actions]
+    if not all(expanded):
+        return
+    actions = [entry for entries in expanded for entry in entries]
+    if any(not _lists_keys(entry) for entry in actions):
+        return  # an action the reference gives no key at all: its keys are unknown, not none
+    supported: list[frozenset[str]] | None = None
+    for condition in statement.conditions:
+        key = condition.key
+        service = key.partition(":")[0].lower()
+        if service == "aws" or service not in services() or key.lower() in _CROSS_SERVICE_KEYS:
+            continue
+        if known_key(key) is None or not _documented_somewhere(key, service):
+            continue
+        if supported is None:
+            supported = list(_action_keys(actions))
+        if any(_supports(keys, key) for keys in supported):
+            continue
+        yield context.finding(
+            UNSUPPORTED_CONDITION_KEY,
+            f"{condition.operator}: no action of the statement ({_action_list(statement)}) "
+            f"supports {key}, so requests never have it: {_consequence(statement, condition)}",
+            f"move the condition to a statement of the actions that take {key} "
+            f"({_takers(key, service)}), or use a key these actions support",
+        )
+
+
+def _consequence(statement: Statement, condition: Condition) -> str:
+    """What a condition on a key that is never there does to its statement."""
+    if _holds_without_key(condition):
+        return ("the condition is always true and restricts nothing"
+                if statement.effect is Effect.ALLOW
+                else "the condition is always true and the statement denies every request")
+    return ("the condition is always false and the statement never grants"
+            if statement.effect is Effect.ALLOW
+            else "the condition is always false and the statement never denies")
+
+
+def _holds_without_key(condition: Condition) -> bool:
+    """Whether a condition is true when its key is missing (…IfExists, negated operators,
+    Null "true")."""
+    operator = parse_operator(condition.operator)
+    if operator is None:
+        return False
+    if operator.base is None:
+        return any(v.lower() == "true" for v in condition.values)
+    return operator.if_exists or operator.negated or operator.qualifier == FOR_ALL_VALUES
+
+
+def _action_list(statement: Statement) -> str:
+    actions = statement.actions or ()
+    return ", ".join(actions[:3]) + (", …" if len(actions) > 3 else "")
+
+
+def _takers(key: str, service: str) -> str:
+    """A few actions of the key's service that support it, for the fix: those that list it
+    as their own key first, then those that take it through one of their resource types."""
+    own: list[str] = []
+    typed: list[str] = []
+    for name in sorted(authref.action_names(service)):
+        entry = authref.action(service, name)
+        if entry is None:
+            continue
+        if _supports(authref.supported_keys(service, entry.name, None), key):
+            own.append(f"{service}:{entry.name}")
+        elif any(_supports(keys, key) for keys in _action_keys((entry,))):
+            typed.append(f"{service}:{entry.name}")
+    names = own + typed
+    return ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+
+
 def check_not_elements(context: _Context) -> Iterator[Finding]:
     """allow-with-not-action, allow-with-not-resource."""
     statement = context.statement
@@ -860,6 +1130,8 @@ STATEMENT_CHECKS = (
     check_actions,
     check_resources,
     check_conditions,
+    check_set_operators,
+    check_key_support,
     check_not_elements,
     check_admin,
     check_principal,

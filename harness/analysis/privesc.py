@@ -7,7 +7,7 @@ is an offline decision of the engine (`harness.analysis.offline`), so boundaries
 and resource policies all take part. A move is one of:
 
 - reaching a role — acting with its permissions:
-  - `sts:AssumeRole` into it (its trust lets the principal in);
+  - `sts:AssumeRole` into it (its trust lets the principal in), also in chains of roles;
   - `lambda:UpdateFunctionCode` of a function whose execution role it is;
   - `iam:PassRole` of it to a service the role trusts, with that service's compute created
     and run: Lambda (CreateFunction + InvokeFunction or CreateEventSourceMapping), EC2
@@ -17,18 +17,27 @@ and resource policies all take part. A move is one of:
 - widening a role of its own account (itself, or one it then reaches) before acting with it:
   - granting it everything: `iam:PutRolePolicy`, `iam:AttachRolePolicy` of
     AdministratorAccess, `iam:CreatePolicyVersion` of a customer managed policy attached to
-    it, or `iam:CreatePolicy` + `iam:AttachRolePolicy` of the new policy;
-  - lifting its permissions boundary: `iam:DeleteRolePermissionsBoundary`, or
-    `iam:CreatePolicyVersion` of the boundary policy.
+    it (a new default version needs no iam:SetDefaultPolicyVersion), or `iam:CreatePolicy` +
+    `iam:AttachRolePolicy` of the new policy; failing those, `iam:AttachRolePolicy` of
+    IAMFullAccess (a deny naming AdministratorAccess alone leaves it open);
+  - lifting its permissions boundary: `iam:DeleteRolePermissionsBoundary`,
+    `iam:PutRolePermissionsBoundary` with AdministratorAccess, or `iam:CreatePolicyVersion` of
+    the boundary policy;
+  - replacing its boundary with another customer managed policy of its account
+    (`iam:PutRolePermissionsBoundary`, the engine deciding iam:PermissionsBoundary).
 
 More privileged, kept simple: a role (as reached, widened or not) is more privileged than the
-principal when, in the role's account, it may do one of the IAM actions in `PROBES` — creating
-users and access keys, and the escalation moves themselves on a fresh role and policy — that the
-principal may not. A path is reported when one is reached within `MAX_HOPS` role switches.
+principal when, in the role's account, it holds an IAM capability (`PROBES`) — creating users
+and access keys, and the escalation moves themselves on a fresh role and policy — that the
+principal lacks. Probes of one capability are interchangeable: a principal that may put "*" in
+a role's inline policy gains nothing by reaching one that may attach AdministratorAccess. A
+path is reported when one is reached within `MAX_HOPS` role switches.
 
-Not covered: IAM users (the landscape has none, so CreateAccessKey / CreateLoginProfile on other
-users reach nothing), SetDefaultPolicyVersion (a landscape policy has one version),
-PutRolePermissionsBoundary with another boundary, roles the principal would create, roles AWS
+Not covered, because the landscape has nothing for them to act on: IAM users and groups (the
+format has none, so iam:CreateAccessKey, CreateLoginProfile, UpdateLoginProfile,
+AttachUserPolicy, PutUserPolicy, PutGroupPolicy and AddUserToGroup reach nothing), and
+iam:SetDefaultPolicyVersion (a landscape policy has a single version, so there is no older one
+to restore). Not covered either: roles and users the principal would create, roles AWS
 Organizations creates (OrganizationAccountAccessRole), and access to data rather than to IAM
 (reaching a role that reads a bucket the principal cannot is not counted).
 """
@@ -38,11 +47,12 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 
-from harness.analysis.offline import Offline, Principal, satisfying_keys
+from harness.analysis.offline import Offline, Principal, aws_managed_policy, satisfying_keys
 from harness.iam import (
     Caller,
     ContextKeys,
     Decision,
+    Policy,
     PolicySet,
     PolicyType,
     PrincipalKind,
@@ -56,6 +66,7 @@ MAX_HOPS = 3
 PROBE_NAME = "privesc-probe"
 """The name of the fresh role, user, policy and compute the checks ask about."""
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+IAM_FULL_ACCESS = "arn:aws:iam::aws:policy/IAMFullAccess"
 
 _ALLOW_ALL = parse_policy(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
@@ -66,26 +77,41 @@ _ALLOW_ALL = parse_policy(
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """One IAM capability: `action` on `resource` (`{account}` is the role's account)."""
+    """One way to an IAM capability: `action` on `resource` (`{account}` is the role's
+    account). Probes of the same `capability` are interchangeable: holding one is holding the
+    capability."""
 
     action: str
     resource: str
+    capability: str
     keys: tuple[tuple[str, str], ...] = ()
 
 
 _ROLE = "arn:aws:iam::{account}:role/" + PROBE_NAME
 _USER = "arn:aws:iam::{account}:user/" + PROBE_NAME
 _POLICY = "arn:aws:iam::{account}:policy/" + PROBE_NAME
+_GRANT_ANY = "give a role any permissions"
 PROBES = (
-    Probe("iam:CreateUser", _USER),
-    Probe("iam:CreateAccessKey", _USER),
-    Probe("iam:AttachRolePolicy", _ROLE, (("iam:PolicyARN", ADMINISTRATOR_ACCESS),)),
-    Probe("iam:PutRolePolicy", _ROLE),
-    Probe("iam:UpdateAssumeRolePolicy", _ROLE),
-    Probe("iam:CreatePolicyVersion", _POLICY),
-    Probe("iam:PassRole", _ROLE, (("iam:PassedToService", "lambda.amazonaws.com"),)),
+    Probe("iam:CreateUser", _USER, "create IAM users"),
+    Probe("iam:CreateAccessKey", _USER, "create access keys"),
+    # An inline policy of "*" and AdministratorAccess attached give a role the same
+    # permissions (both within its boundary): whoever may do one gains nothing by the other.
+    Probe("iam:AttachRolePolicy", _ROLE, _GRANT_ANY, (("iam:PolicyARN", ADMINISTRATOR_ACCESS),)),
+    Probe("iam:PutRolePolicy", _ROLE, _GRANT_ANY),
+    Probe("iam:UpdateAssumeRolePolicy", _ROLE, "change who may assume a role"),
+    Probe("iam:CreatePolicyVersion", _POLICY, "rewrite a managed policy"),
+    Probe("iam:PassRole", _ROLE, "pass a role to a service",
+          (("iam:PassedToService", "lambda.amazonaws.com"),)),
 )
 """What "more privileged" is measured by."""
+
+
+def gains(target: frozenset[str], source: frozenset[str]) -> tuple[str, ...]:
+    """The probe actions of `target`'s powers whose capability `source`'s powers lack (powers
+    as `_Search.powers` gives them: the probe actions allowed)."""
+    held = {probe.capability for probe in PROBES if probe.action in source}
+    return tuple(probe.action for probe in PROBES
+                 if probe.action in target and probe.capability not in held)
 
 _FUNCTION = "arn:aws:lambda:{region}:{account}:function:" + PROBE_NAME
 _ECS_TASK = "arn:aws:ecs:{region}:{account}:task-definition/" + PROBE_NAME + ":1"
@@ -156,26 +182,49 @@ class EscalationPath:
 
 
 @dataclass(frozen=True, slots=True)
-class _Actor:
-    """A role as it acts: as the landscape has it, or widened (`granted`: a policy allowing
-    everything added; `unbounded`: its permissions boundary lifted)."""
+class _Rebound:
+    """A permissions boundary as a move leaves it: `boundary` None when lifted (deleted,
+    rewritten to allow everything, or replaced by AdministratorAccess), else the policy put in
+    its place."""
 
-    base: Principal
-    granted: bool = False
-    unbounded: bool = False
+    boundary: Policy | None
 
     @property
-    def key(self) -> tuple[str, bool, bool]:
-        return (self.base.arn, self.granted, self.unbounded)
+    def name(self) -> str | None:
+        return None if self.boundary is None else self.boundary.name
+
+
+_ActorKey = tuple[str, str | None, bool, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Actor:
+    """A role as it acts: as the landscape has it, or widened (`granted`: a policy added to
+    it — one allowing everything, or IAMFullAccess; `rebound`: its permissions boundary lifted
+    or replaced)."""
+
+    base: Principal
+    granted: Policy | None = None
+    rebound: _Rebound | None = None
+
+    @property
+    def key(self) -> _ActorKey:
+        rebound = self.rebound
+        return (self.base.arn, None if self.granted is None else self.granted.name,
+                rebound is not None, None if rebound is None else rebound.name)
 
     @property
     def principal(self) -> Principal:
-        identity = self.base.identity + ((_ALLOW_ALL,) if self.granted else ())
-        return replace(self.base, identity=identity,
-                       boundary=None if self.unbounded else self.base.boundary)
+        identity = self.base.identity + ((self.granted,) if self.granted is not None else ())
+        boundary = self.base.boundary if self.rebound is None else self.rebound.boundary
+        return replace(self.base, identity=identity, boundary=boundary)
 
-    def widened(self, granted: bool, unbounded: bool) -> _Actor:
-        return _Actor(self.base, self.granted or granted, self.unbounded or unbounded)
+    def widened(self, granted: Policy | None, rebound: _Rebound | None) -> _Actor:
+        """The actor with `granted` added (the policy allowing everything outweighs any
+        other: one added policy is kept) and its boundary as `rebound` leaves it."""
+        keep = self.granted is _ALLOW_ALL or granted is None
+        return _Actor(self.base, self.granted if keep else granted,
+                      self.rebound if rebound is None else rebound)
 
 
 def _statements(decision: Decision) -> tuple[str, ...]:
@@ -195,7 +244,15 @@ class _Search:
         self.max_hops = max_hops
         self.roles = offline.roles()
         self.region = offline.landscape.regions.home
-        self._powers: dict[tuple[tuple[str, bool, bool], str], frozenset[str]] = {}
+        self._powers: dict[tuple[_ActorKey, str], frozenset[str]] = {}
+        self._boundaries = {
+            account.account_id: tuple(
+                replace(managed.document.policy, name=managed.arn,
+                        policy_type=PolicyType.BOUNDARY)
+                for managed in account.managed_policies)
+            for account in offline.landscape.accounts
+        }
+        """Per account, its customer managed policies as permissions boundaries."""
         self._functions = {
             (account.account_id, function.role): function.arn
             for account in offline.landscape.accounts
@@ -307,7 +364,19 @@ class _Search:
 
     # ------------------------------------------------------------------ widening a role
 
-    def grant(self, actor: _Actor, target: Principal) -> tuple[Step, ...] | None:
+    def grant(self, actor: _Actor, target: Principal) -> list[tuple[Policy, tuple[Step, ...]]]:
+        """The ways `actor` can add a wide policy to `target`: the first way to give it a
+        policy allowing everything, else attaching IAMFullAccess (a deny of AdministratorAccess
+        alone leaves it open; with iam:* the role can then give itself the rest)."""
+        everything = self._grant_everything(actor, target)
+        if everything is not None:
+            return [(_ALLOW_ALL, everything)]
+        attach = self._ask(actor, "iam:AttachRolePolicy", target.arn,
+                           f"attach IAMFullAccess to {target.label}",
+                           (("iam:PolicyARN", IAM_FULL_ACCESS),))
+        return [] if attach is None else [(aws_managed_policy(IAM_FULL_ACCESS), (attach,))]
+
+    def _grant_everything(self, actor: _Actor, target: Principal) -> tuple[Step, ...] | None:
         """Steps by which `actor` gives `target` a policy allowing everything, or None."""
         purpose = f"give {target.label} a policy allowing everything"
         found = self._all(self._ask(actor, "iam:PutRolePolicy", target.arn, purpose))
@@ -325,13 +394,36 @@ class _Search:
                       (("iam:PolicyARN", new_policy),)),
         )
 
-    def unbind(self, actor: _Actor, target: Principal) -> tuple[Step, ...] | None:
-        """Steps by which `actor` lifts `target`'s permissions boundary, or None."""
+    def rebind(self, actor: _Actor, target: Principal) -> list[tuple[_Rebound, tuple[Step, ...]]]:
+        """The ways `actor` can lift or replace `target`'s permissions boundary: at most one
+        that lifts it, and one per other policy it can put in its place."""
         if target.boundary is None:
-            return None
+            return []  # a boundary added to an unbounded role only narrows it
+        current = target.boundary.name
+        found: list[tuple[_Rebound, tuple[Step, ...]]] = []
+        lifted = self._lift(actor, target, current)
+        if lifted is not None:
+            found.append((_Rebound(None), lifted))
+        for policy in self._boundaries.get(str(target.account), ()):
+            if policy.name == current:
+                continue
+            step = self._ask(
+                actor, "iam:PutRolePermissionsBoundary", target.arn,
+                f"replace the permissions boundary of {target.label} with {policy.name}",
+                (("iam:PermissionsBoundary", policy.name),))
+            if step is not None:
+                found.append((_Rebound(policy), (step,)))
+        return found
+
+    def _lift(self, actor: _Actor, target: Principal, boundary: str) -> tuple[Step, ...] | None:
+        """Steps by which `actor` removes `target`'s boundary (the policy `boundary`) or makes
+        it allow everything."""
         found = self._all(self._ask(actor, "iam:DeleteRolePermissionsBoundary", target.arn,
                                     f"remove the permissions boundary of {target.label}"))
-        boundary = target.boundary.name
+        found = found or self._all(self._ask(
+            actor, "iam:PutRolePermissionsBoundary", target.arn,
+            f"replace the permissions boundary of {target.label} with AdministratorAccess, "
+            "which bounds nothing", (("iam:PermissionsBoundary", ADMINISTRATOR_ACCESS),)))
         if found is None and boundary.startswith(f"arn:aws:iam::{target.account}:policy/"):
             found = self._all(self._ask(
                 actor, "iam:CreatePolicyVersion", boundary,
@@ -349,14 +441,14 @@ class _Search:
             return []
         start = actor if itself else _Actor(target)
         same_account = target.account == actor.base.account
-        grant = self.grant(actor, target) if same_account else None
-        unbind = self.unbind(actor, target) if same_account else None
+        grants = self.grant(actor, target) if same_account else []
+        rebinds = self.rebind(actor, target) if same_account else []
         options: list[tuple[_Actor, tuple[Step, ...]]] = []
-        for granting in ((), grant) if grant else ((),):
-            for unbinding in ((), unbind) if unbind else ((),):
-                widened = start.widened(bool(granting), bool(unbinding))
+        for granted, granting in [(None, ()), *grants]:
+            for rebound, rebinding in [(None, ()), *rebinds]:
+                widened = start.widened(granted, rebound)
                 if widened.key != actor.key:
-                    options.append((widened, (*granting, *unbinding, *reached)))
+                    options.append((widened, (*granting, *rebinding, *reached)))
         return options
 
     def paths_from(self, source: Principal) -> list[EscalationPath]:
@@ -375,13 +467,12 @@ class _Search:
                     seen.add(widened.key)
                     path = (*steps, *more)
                     account = str(target.account)
-                    gains = self.powers(widened, account) - self.powers(start, account)
-                    if gains and target.arn not in found:
+                    gained = gains(self.powers(widened, account), self.powers(start, account))
+                    if gained and target.arn not in found:
                         found[target.arn] = EscalationPath(
                             source.label, source.arn, target.label, target.arn,
-                            self.offline.account_name(account),
-                            tuple(p.action for p in PROBES if p.action in gains), path)
-                    elif not gains:
+                            self.offline.account_name(account), gained, path)
+                    elif not gained:
                         switched = 0 if target.arn == actor.base.arn else 1
                         queue.append((widened, path, hops + switched))
         return list(found.values())

@@ -203,6 +203,56 @@ SEEDED: list[tuple[str, str, Callable[[Any], None], str, int | None, str | None,
         "rds:StorageEncrypted is of type Bool",
     ),
     (
+        "ForAllValues on a single-valued key in a trust policy",
+        "policies/trust/lambda.json",
+        _condition(0, {"ForAllValues:StringEquals": {"aws:SourceAccount": "{{account.self}}"}}),
+        lint.FORALLVALUES_SINGLE_VALUED,
+        0,
+        "LambdaInThisAccount",
+        "aws:SourceAccount is single-valued, and ForAllValues is true when the request has no "
+        "value for it: an Allow it guards also grants requests without the key",
+    ),
+    (
+        "ForAnyValue on a single-valued key in a queue policy",
+        "policies/resources/sqs/order-queue.json",
+        _condition(0, {"ForAnyValue:ArnEquals": {
+            "aws:SourceArn": "arn:aws:sns:{{region.home}}:{{account.prod}}:order-events"}}),
+        lint.FORANYVALUE_SINGLE_VALUED,
+        0,
+        "OrderEventsTopicMaySend",
+        "aws:SourceArn is single-valued and set operators are for multivalued keys",
+    ),
+    (
+        "multivalued key without a set operator",
+        "policies/iam/orders-api.json",
+        _condition(0, {"StringEquals": {"dynamodb:LeadingKeys": "${aws:PrincipalTag/customer}"}}),
+        lint.MISSING_SET_OPERATOR,
+        0,
+        "OrdersTableOnly",
+        "dynamodb:LeadingKeys is multivalued (ArrayOfString)",
+    ),
+    (
+        "a bucket-listing key on object actions",
+        "policies/iam/orders-processor.json",
+        _condition(0, {"StringLike": {"s3:prefix": "orders/*"}}),
+        lint.UNSUPPORTED_CONDITION_KEY,
+        0,
+        "ReadAndWriteCustomerData",
+        "no action of the statement (s3:GetObject, s3:GetObjectVersion, s3:PutObject) supports "
+        "s3:prefix, so requests never have it: the condition is always false and the statement "
+        "never grants",
+    ),
+    (
+        "an EBS key on RDS actions in an SCP's deny",
+        "policies/scp/deny-unencrypted-storage.json",
+        _condition(2, {"BoolIfExists": {"ec2:Encrypted": "false"}}),
+        lint.UNSUPPORTED_CONDITION_KEY,
+        2,
+        "DenyUnencryptedRdsInstances",
+        "supports ec2:Encrypted, so requests never have it: the condition is always true and the "
+        "statement denies every request",
+    ),
+    (
         "Allow with NotAction",
         "policies/iam/orders-api.json",
         _rename(0, "Action", "NotAction"),
@@ -470,6 +520,82 @@ def test_conditions_lint_accepts() -> None:
     # a parameterised key of the service
     tag = {"StringEquals": {"s3:ExistingObjectTag/x": "y"}}
     assert check(doc(allow("s3:GetObject", "arn:aws:s3:::b/*", Condition=tag))) == []
+
+
+def test_set_operators_against_the_key_s_kind() -> None:
+    def conditions(condition: dict[str, Any], action: str = "s3:GetObject") -> list[str]:
+        return check(doc(allow(action, "arn:aws:s3:::b/*", Condition=condition)))
+
+    # multivalued keys with a set operator, and Null (presence only) without one
+    assert conditions({"ForAnyValue:StringEquals": {"aws:CalledVia": "athena.amazonaws.com"}}) == []
+    assert conditions({"ForAllValues:StringLike": {"aws:PrincipalOrgPaths": "o-1/r-1/*"}}) == []
+    assert conditions({"Null": {"aws:TagKeys": "false"}}) == []
+    assert conditions({"StringLike": {"aws:PrincipalOrgPaths": "o-1/r-1/*"}}) == [
+        "missing-set-operator@0"]
+    # single-valued keys: the plain operator only
+    assert conditions({"StringEquals": {"aws:PrincipalTag/team": "a"}}) == []
+    assert conditions({"ForAllValues:StringEquals": {"aws:PrincipalTag/team": "a"}}) == [
+        "forallvalues-with-single-valued-key@0"]
+    assert conditions({"ForAnyValue:StringNotEquals": {"aws:PrincipalTag/team": "a"}}) == [
+        "foranyvalue-with-single-valued-key@0"]
+    # a key nobody types is not judged (unknown-condition-key speaks for misspellings)
+    assert conditions({"ForAllValues:StringEquals": {"aws:PrincipalTagz": "a"}}) == [
+        "unknown-condition-key@0"]
+
+
+def test_set_operators_on_web_identity_claims() -> None:
+    github = "token.actions.githubusercontent.com"
+    trust = {
+        "Effect": "Allow",
+        "Principal": {"Federated": f"arn:aws:iam::111111111111:oidc-provider/{github}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"ForAllValues:StringLike": {f"{github}:sub": "repo:o/r:*"}},
+    }
+    assert check(doc(trust), PolicyType.TRUST) == ["forallvalues-with-single-valued-key@0"]
+    cognito = {
+        "Effect": "Allow",
+        "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringEquals": {"cognito-identity.amazonaws.com:aud": "us-east-1:pool"},
+            "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+        },
+    }
+    assert check(doc(cognito), PolicyType.TRUST) == []  # amr is a list, whatever its type says
+
+
+def test_condition_keys_the_actions_support() -> None:
+    def keyed(action: Any, key: str, resource: Any = "*", **more: Any) -> list[str]:
+        return check(doc(allow(action, resource, Condition={"StringLike": {key: "x"}}, **more)))
+
+    bucket, objects = "arn:aws:s3:::b", "arn:aws:s3:::b/*"
+    assert keyed("s3:ListBucket", "s3:prefix", bucket) == []
+    assert keyed("s3:GetObject", "s3:prefix", objects) == ["unsupported-condition-key@0"]
+    # a wildcard: one matching action that supports the key is enough
+    assert keyed("s3:*", "s3:prefix", [bucket, objects]) == []
+    assert keyed("s3:Get*", "s3:prefix", objects) == ["unsupported-condition-key@0"]
+    # keys of the action's resource types count (ec2:InstanceType is the instance's)
+    assert keyed("ec2:RunInstances", "ec2:InstanceType") == []
+    # another service's key: unsupported, unless AWS makes it cross-service
+    assert keyed("s3:GetObject", "ec2:InstanceType", objects) == ["unsupported-condition-key@0"]
+    assert keyed("s3:GetObject", "ec2:SourceInstanceArn", objects) == []
+    assert keyed("iam:CreateRole", "iam:PassedToService") == ["unsupported-condition-key@0"]
+    assert keyed("iam:PassRole", "iam:PassedToService") == []
+    # the reference's literal "tag-key" stands for any tag key
+    assert keyed("ssm:DeregisterManagedInstance", "ssm:resourceTag/team") == []
+    # not judged: NotAction, every action, unknown actions, and actions the
+    # reference gives no key at all (a gap: AWS's own policies test ProductId on Subscribe)
+    not_action = {"Effect": "Deny", "NotAction": "s3:ListBucket", "Resource": "*",
+                  "Condition": {"StringLike": {"s3:prefix": "x"}}}
+    assert check(doc(not_action)) == []
+    every = {"Effect": "Deny", "Action": "*", "Resource": "*",
+             "Condition": {"StringLike": {"s3:prefix": "x"}}}
+    assert check(doc(every), PolicyType.SCP) == []
+    assert keyed("s3:GetObjects", "s3:prefix", objects) == ["unknown-action@0"]
+    product = {"ForAnyValue:StringEquals": {"aws-marketplace:ProductId": "prod-1"}}
+    assert check(doc(allow("aws-marketplace:Subscribe", Condition=product))) == []
+    # global aws: keys are not this check's
+    assert keyed("s3:GetObject", "aws:SourceVpce", objects) == []
 
 
 def test_principals_lint_accepts() -> None:
