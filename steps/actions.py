@@ -13,10 +13,15 @@ from steps.world import World
 BODY = b'{"example": true}\n'
 
 
-def upload(world: World, key: str, bucket: str, *, encrypted: bool) -> Outcome:
+def upload(world: World, key: str, bucket: str, *, encryption: str | None,
+           acl: str | None = None) -> Outcome:
+    """S3 PutObject, asking for server-side encryption `encryption` (the
+    x-amz-server-side-encryption header) and the canned ACL `acl` when given."""
     params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": BODY}
-    if encrypted:
-        params["ServerSideEncryption"] = "AES256"
+    if encryption is not None:
+        params["ServerSideEncryption"] = encryption
+    if acl is not None:
+        params["ACL"] = acl
     return call(world, "s3", "PutObject", params)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from steps import personas
 from steps.actions import BODY, assume_role, create_role, require
+from steps.calls import call
 from steps.catalog import given
 from steps.lookup import bucket_owner
 from steps.world import World
@@ -46,7 +47,16 @@ def lambda_running(world: World, function: str, account: str) -> None:
 @given('the "{role}" ECS task is running in the "{account}" account',
       example='Given the "orders-api" ECS task is running in the "prod" account')
 def ecs_task_running(world: World, role: str, account: str) -> None:
-    """The session ECS obtains for the task role; the task acts."""
+    """The session ECS obtains for the task role; the task acts. A role the scenario created
+    is not in the landscape: ECS's AssumeRole call for it goes through the gateway."""
+    try:
+        world.stack.landscape.account(account).role(role)
+    except KeyError:
+        world.actor = personas.aws_service(world.stack, personas.ECS_TASKS, account)
+        outcome = require(assume_role(world, role, account))
+        assert outcome.response is not None
+        world.actor = personas.session(f"the {role} task", account, outcome.response)
+        return
     world.actor = personas.ecs_task(world.stack, role, account)
 
 
@@ -57,6 +67,26 @@ def service_acting(world: World, service: str, account: str) -> None:
     requests carry aws:SourceAccount, which role trust policies check against the confused
     deputy. It acts from now on."""
     world.actor = personas.aws_service(world.stack, service, account)
+
+
+_SOURCE_ARNS = {
+    "trail": "arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+    "topic": "arn:aws:sns:{region}:{account}:{name}",
+}
+
+
+@given('the AWS service "{service}" acting for the (trail|topic) "{name}" of the "{account}" '
+       "account",
+       example='Given the AWS service "cloudtrail.amazonaws.com" acting for the trail '
+               '"securecart-org-trail" of the "management" account')
+def service_acting_for(world: World, service: str, choice: str, name: str, account: str
+                       ) -> None:
+    """An AWS service acting for one resource (in the home region) of the account: its requests
+    carry aws:SourceArn and aws:SourceAccount, which resource policies check against the
+    confused deputy. It acts from now on."""
+    arn = _SOURCE_ARNS[choice].format(region=world.stack.landscape.regions.home,
+                                     account=world.account_id(account), name=name)
+    world.actor = personas.aws_service(world.stack, service, account, arn)
 
 
 @given("the vendor's integration role is in use",
@@ -105,3 +135,14 @@ def pipeline_assumed(world: World, role: str, account: str) -> None:
 def created_role(world: World, actor: str, role: str, boundary: str) -> None:
     """The actor creates a role carrying the boundary (IAM CreateRole, which must succeed)."""
     require(create_role(world, role, boundary))
+
+
+@given('{actor} has given the role "{role}" every IAM permission',
+       example='Given she has given the role "orders-worker" every IAM permission')
+def granted_all_of_iam(world: World, actor: str, role: str) -> None:
+    """The actor puts an inline policy allowing iam:* on everything on the role (IAM
+    PutRolePolicy, which must succeed): what the role may then do is its boundary's say."""
+    document = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", '
+                '"Resource": "*"}]}')
+    require(call(world, "iam", "PutRolePolicy", {"RoleName": role, "PolicyName": "all-of-iam",
+                                                 "PolicyDocument": document}))

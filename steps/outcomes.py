@@ -20,7 +20,9 @@ DENIAL_REASONS: dict[str, tuple[str, str]] = {
     "by a service control policy": ("explicitDeny", "service control policy"),
     "by an explicit deny in an identity-based policy": ("explicitDeny", "identity-based policy"),
     "by an explicit deny in a resource-based policy": ("explicitDeny", "resource-based policy"),
+    "by an explicit deny in a permissions boundary": ("explicitDeny", "permissions boundary"),
     "because no identity-based policy allows it": ("implicitDeny", "identity-based policy"),
+    "because no resource-based policy allows it": ("implicitDeny", "resource-based policy"),
     "because no permissions boundary allows it": ("implicitDeny", "permissions boundary"),
 }
 

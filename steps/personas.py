@@ -41,11 +41,13 @@ def pipeline(stack: Stack, role: str, account: str) -> Actor:
     return Actor(f"the pipeline's {role}", account, result.credentials, 3600)
 
 
-def aws_service(stack: Stack, service: str, account: str) -> Actor:
+def aws_service(stack: Stack, service: str, account: str,
+                source_arn: str | None = None) -> Actor:
     """An AWS service principal acting for a resource of `account` (its requests carry
-    aws:SourceAccount), as when it assumes a role on the resource's behalf."""
-    return Actor(f"{service} acting for {account}", account,
-                 as_credentials(stack.service(service, account)))
+    aws:SourceAccount, and aws:SourceArn when `source_arn` is given), as when it assumes a role
+    or delivers to a bucket on the resource's behalf."""
+    label = f"{service} acting for {source_arn or account}"
+    return Actor(label, account, as_credentials(stack.service(service, account, source_arn)))
 
 
 def vendor(stack: Stack) -> Actor:

@@ -37,7 +37,7 @@ from harness.backends.localstack import VIA, LocalStackOptions
 from steps.world import World
 
 # Importing the step modules registers their steps as fixtures of this plugin.
-pytest_plugins = ["steps.given", "steps.when", "steps.then", "steps.analysis"]
+pytest_plugins = ["steps.given", "steps.when", "steps.then", "steps.analysis", "steps.workloads"]
 
 _TAG = re.compile(r"(?<!\S)@([^\s@]+)")
 

@@ -18,14 +18,21 @@ def custom(world: World, document: str, action: str, resource: str) -> None:
     world.simulation = {"outcome": outcome, "documents": [document]}
 
 
-def principal(world: World, role: str, account: str, action: str, resource: str, *,
-              region: str | None = None) -> None:
-    role_arn = world.stack.landscape.account(account).role(role).arn
+def principal(world: World, role_arn: str, action: str, resource: str, *,
+              region: str | None = None, mfa: bool = False) -> None:
+    """IAM SimulatePrincipalPolicy for the role's real policies; `region` and `mfa` become the
+    context entries aws:RequestedRegion and aws:MultiFactorAuthPresent."""
     params: dict[str, Any] = {
         "PolicySourceArn": role_arn, "ActionNames": [action], "ResourceArns": [resource]}
+    entries = []
     if region is not None:
-        params["ContextEntries"] = [{"ContextKeyName": "aws:RequestedRegion",
-                                     "ContextKeyValues": [region], "ContextKeyType": "string"}]
+        entries.append({"ContextKeyName": "aws:RequestedRegion", "ContextKeyValues": [region],
+                        "ContextKeyType": "string"})
+    if mfa:
+        entries.append({"ContextKeyName": "aws:MultiFactorAuthPresent",
+                        "ContextKeyValues": ["true"], "ContextKeyType": "boolean"})
+    if entries:
+        params["ContextEntries"] = entries
     outcome = call(world, "iam", "SimulatePrincipalPolicy", params)
     world.simulation = {"outcome": outcome, "documents": []}
 

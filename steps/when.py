@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from harness.landscape.model import SSO_ROLE_PATH
+from harness.seeding.identity_center import sso_role_name
 from steps import simulate
 from steps.actions import assume_role, create_role, upload
 from steps.calls import call
@@ -39,7 +41,25 @@ def reads_over_http(world: World, actor: str, key: str, bucket: str) -> None:
               "encryption")
 def uploads(world: World, actor: str, key: str, bucket: str, choice: str) -> None:
     """S3 PutObject, asking for SSE-S3 (x-amz-server-side-encryption: AES256) or not."""
-    upload(world, key, bucket, encrypted=choice == "with")
+    upload(world, key, bucket, encryption="AES256" if choice == "with" else None)
+
+
+@when('{actor} uploads "{key}" to the "{bucket}" bucket encrypted with "{method}"',
+      example='When she uploads "notes.txt" to the "securecart-dev-artifacts" bucket encrypted '
+              'with "aws:fsx"')
+def uploads_encrypted_with(world: World, actor: str, key: str, bucket: str,
+                           method: str) -> None:
+    """S3 PutObject with x-amz-server-side-encryption: `method`."""
+    upload(world, key, bucket, encryption=method)
+
+
+@when('{actor} delivers "{key}" to the "{bucket}" bucket with the bucket owner in full control',
+      example='When it delivers "AWSLogs/111111111111/CloudTrail/trail.json.gz" to the '
+              '"securecart-log-archive" bucket with the bucket owner in full control')
+def delivers(world: World, actor: str, key: str, bucket: str) -> None:
+    """S3 PutObject with the canned ACL bucket-owner-full-control (x-amz-acl), encrypted with
+    SSE-S3: how CloudTrail delivers log files."""
+    upload(world, key, bucket, encryption="AES256", acl="bucket-owner-full-control")
 
 
 @when('{actor} lists the objects in the "{bucket}" bucket',
@@ -229,6 +249,20 @@ def attaches_policy(world: World, actor: str, policy_arn: str, role: str) -> Non
     call(world, "iam", "AttachRolePolicy", {"RoleName": role, "PolicyArn": policy_arn})
 
 
+@when('{actor} attaches the "{policy_arn}" policy to the Identity Center role of '
+      '"{permission_set}"',
+      example='When she attaches the "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" policy to '
+              'the Identity Center role of "DeveloperPowerUser"')
+def attaches_policy_to_sso_role(world: World, actor: str, policy_arn: str,
+                                permission_set: str) -> None:
+    """IAM AttachRolePolicy on the role Identity Center made for the permission set in the
+    actor's account (AWSReservedSSO_<set>_<suffix>)."""
+    landscape = world.stack.landscape
+    account = landscape.account(world.current().account)
+    role = sso_role_name(account, landscape.identity_center.permission_set(permission_set))
+    call(world, "iam", "AttachRolePolicy", {"RoleName": role, "PolicyArn": policy_arn})
+
+
 # --------------------------------------------------------------------------- messaging, data
 
 
@@ -280,7 +314,8 @@ def simulates_policy(world: World, actor: str, action: str, resource: str,
 def simulates_role(world: World, actor: str, role: str, account: str, action: str,
                    resource: str) -> None:
     """IAM SimulatePrincipalPolicy at the endpoint, for the role's real policies."""
-    simulate.principal(world, role, account, action, resource)
+    simulate.principal(world, world.stack.landscape.account(account).role(role).arn, action,
+                       resource)
 
 
 @when('{actor} simulates the "{role}" role in the "{account}" account for "{action}" on '
@@ -292,4 +327,20 @@ def simulates_role_in(world: World, actor: str, role: str, account: str, action:
                       resource: str, region: str) -> None:
     """IAM SimulatePrincipalPolicy for the role's real policies, for a request made in `region`
     (the ContextEntry aws:RequestedRegion, which the region guardrail reads)."""
-    simulate.principal(world, role, account, action, resource, region=region)
+    simulate.principal(world, world.stack.landscape.account(account).role(role).arn, action,
+                       resource, region=region)
+
+
+@when('{actor} simulates the "{permission_set}" permission set in the "{account}" account for '
+      '"{action}" on "{resource}" in "{region}"',
+      example='When she simulates the "SecurityAudit" permission set in the "security" account '
+              'for "guardduty:ArchiveFindings" on "*" in "us-east-1"')
+def simulates_permission_set(world: World, actor: str, permission_set: str, account: str,
+                             action: str, resource: str, region: str) -> None:
+    """IAM SimulatePrincipalPolicy for the role Identity Center made for the permission set in
+    the account, as a member signed in with MFA would make the request in `region`."""
+    landscape = world.stack.landscape
+    found = landscape.account(account)
+    name = sso_role_name(found, landscape.identity_center.permission_set(permission_set))
+    role_arn = f"arn:aws:iam::{found.account_id}:role{SSO_ROLE_PATH}{name}"
+    simulate.principal(world, role_arn, action, resource, region=region, mfa=True)

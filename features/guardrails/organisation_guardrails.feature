@@ -52,6 +52,15 @@ Feature: Organisation-wide guardrails hold in every member account
     Then the request is allowed
 
   @use-case-encryption
+  Scenario: Objects are encrypted only with an approved method
+    Given carol has signed in with MFA as "Admin" in the "dev" account
+    When she uploads "on-fsx.txt" to the "securecart-dev-artifacts" bucket encrypted with "aws:fsx"
+    Then the request is denied by a service control policy
+    And the denial names the statement "DenyS3PutWithUnknownEncryption"
+    When she uploads "with-kms.txt" to the "securecart-dev-artifacts" bucket encrypted with "aws:kms"
+    Then the request is allowed
+
+  @use-case-encryption
   Scenario: Databases and volumes must be created encrypted
     Given carol has signed in with MFA as "Admin" in the "dev" account
     When she creates an unencrypted 8 GiB volume
@@ -62,6 +71,8 @@ Feature: Organisation-wide guardrails hold in every member account
     When she creates an unencrypted database "scratch-db"
     Then the request is denied by a service control policy
     And the denial names the statement "DenyUnencryptedRdsInstances"
+    When she creates an encrypted database "orders-db"
+    Then the request is allowed
 
   @use-case-data-residency
   Scenario Outline: Only the allowed regions can be used; global services still work

@@ -30,9 +30,43 @@ Feature: The security team sees everything and writes almost nothing
     Then the request is allowed
 
   Scenario: Bob reads the log archive from the security account
-    Given bob has signed in with MFA as "SecurityAudit" in the "security" account
+    Given the "securecart-log-archive" bucket holds "AWSLogs/111111111111/CloudTrail/trail.json.gz"
+    And bob has signed in with MFA as "SecurityAudit" in the "security" account
     When he lists the objects in the "securecart-log-archive" bucket
     Then the request is allowed
+    When he reads "AWSLogs/111111111111/CloudTrail/trail.json.gz" from the "securecart-log-archive" bucket
+    Then the request is allowed
+
+  Scenario: The log archive is read over TLS only
+    Given the "securecart-log-archive" bucket holds "AWSLogs/111111111111/CloudTrail/trail.json.gz"
+    And bob has signed in with MFA as "SecurityAudit" in the "security" account
+    When he reads "AWSLogs/111111111111/CloudTrail/trail.json.gz" from the "securecart-log-archive" bucket over plain HTTP
+    Then the request is denied by an explicit deny in a resource-based policy
+    And the denial names the statement "DenyInsecureTransport"
+
+  Scenario: Only the security team reads the log archive from the security account
+    Given the "securecart-log-archive" bucket holds "AWSLogs/111111111111/CloudTrail/trail.json.gz"
+    And carol has signed in with MFA as "Admin" in the "security" account
+    When she reads "AWSLogs/111111111111/CloudTrail/trail.json.gz" from the "securecart-log-archive" bucket
+    Then the request is denied because no resource-based policy allows it
+
+  Scenario: The organisation trail delivers its logs to the archive, and only that trail
+    Given the AWS service "cloudtrail.amazonaws.com" acting for the trail "securecart-org-trail" of the "management" account
+    When it calls s3 GetBucketAcl with:
+      | Bucket | securecart-log-archive |
+    Then the request is allowed
+    When it delivers "AWSLogs/111111111111/CloudTrail/trail.json.gz" to the "securecart-log-archive" bucket with the bucket owner in full control
+    Then the request is allowed
+    When it uploads "AWSLogs/111111111111/CloudTrail/private.json.gz" to the "securecart-log-archive" bucket with encryption
+    Then the request is denied because no resource-based policy allows it
+
+  Scenario: Another account's trail cannot write into the archive
+    Given the AWS service "cloudtrail.amazonaws.com" acting for the trail "shadow-trail" of the "dev" account
+    When it calls s3 GetBucketAcl with:
+      | Bucket | securecart-log-archive |
+    Then the request is denied because no resource-based policy allows it
+    When it delivers "AWSLogs/444444444444/CloudTrail/trail.json.gz" to the "securecart-log-archive" bucket with the bucket owner in full control
+    Then the request is denied because no resource-based policy allows it
 
   Scenario: A developer cannot read the log archive
     Given alice has signed in with MFA as "DeveloperReadOnly" in the "dev" account
@@ -62,6 +96,15 @@ Feature: The security team sees everything and writes almost nothing
       | dynamodb | DeleteTable  | TableName | orders                        | by a service control policy                |
       | dynamodb | UpdateTable  | TableName | orders                        | because no identity-based policy allows it |
       | iam      | DeleteRole   | RoleName  | orders-api                    | because no identity-based policy allows it |
+
+  # Neither emulator implements finding triage (GuardDuty ArchiveFindings, Security Hub
+  # BatchUpdateFindings): the policy simulator shows what the security team's set allows.
+  Scenario: Triaging findings is the security team's one write
+    Given carol has signed in with MFA as "Admin" in the "security" account
+    When she simulates the "SecurityAudit" permission set in the "security" account for "guardduty:ArchiveFindings" on "*" in "us-east-1"
+    Then the simulator answers "allowed"
+    When she simulates the "SecurityAudit" permission set in the "security" account for "guardduty:CreateFilter" on "*" in "us-east-1"
+    Then the simulator answers "implicitDeny"
 
   Scenario: Bob cannot read customer data, only its metadata
     Given the "securecart-prod-customer-data" bucket holds "customers/0001.json"

@@ -20,12 +20,20 @@ AWS's own FullAWSAccess SCP has no mutants: the seeder finds it in the backend, 
 create it from the landscape's file.
 
 The baseline runs the features once on the unmodified landscape with the gateway's decision
-log; a scenario *exercises* a control when one of its calls names a statement of that file as
-deciding or matched. A mutant runs only the scenarios that exercise its control and passed in
-the baseline (a scenario failing anyway would prove nothing). It is *killed* when one of them
-fails, *survives* when none does or none exercises the control (then without a run), and is
-an *error* when its run could not tell (the landscape did not load, no report, a scenario
+log, which names for every call the statements that applied (`matched`) and those that covered
+its action, resource and caller but whose Condition did not hold (`unmet`) — for a call to the
+policy simulator, those of every decision it simulated too. A mutant can change
+a call's decision only through its statement: removing a statement changes the calls it applied
+to, dropping a condition the calls that condition kept out; every other call is decided as in
+the baseline, and so is every later call of a scenario none of whose calls changed. A mutant
+therefore runs only the scenarios *reached* by its statement — the passing ones with such a call
+(a scenario failing anyway would prove nothing). It is *killed* when one of them fails,
+*survives* when none does or none is reached (then without a run: no decision can change), and
+is an *error* when its run could not tell (the landscape did not load, no report, a scenario
 errored in setup and none failed, the run timed out).
+
+A survivor is either covered by a new scenario or accepted with a reason in the landscape's
+`analysis/survivors.yaml` (`harness.analysis.survivors`).
 """
 
 from __future__ import annotations
@@ -44,10 +52,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.analysis.findings import Acceptance, Finding
 from harness.landscape.errors import InvalidLandscape
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape, PolicyDocument
-from harness.report.decisions import DecisionLog, read_decision_log
+from harness.report.decisions import DecisionLog, StatementRef, read_decision_log
 from harness.report.mutation_coverage import MUTATION_JSON
 from harness.report.policy_map import PolicyMap
 from harness.run import DECISIONS, RESULTS, STEPS_PLUGIN, pytest_command
@@ -67,7 +76,11 @@ KINDS: tuple[Kind, ...] = ("remove-statement", "drop-condition")
 NEVER_ACCOUNT = "000000000000"
 NEVER_CONDITION = ("StringEquals", "aws:PrincipalAccount")
 """The condition that neutralises a sole statement: no request's principal is in this account."""
-NO_SCENARIO = "no scenario exercises this policy"
+NO_SCENARIO: dict[Kind, str] = {
+    "remove-statement": "the statement applied to no scenario's call",
+    "drop-condition": "the condition kept out no scenario's call",
+}
+"""Why a mutant survives without a run: no decision of any scenario can change."""
 
 
 # --------------------------------------------------------------------------- controls, mutants
@@ -210,33 +223,55 @@ def mutated_landscape(mutant: Mutant, source: Path, directory: Path) -> Path:
 # --------------------------------------------------------------------------- the baseline
 
 
+Reach = tuple[str, str, Kind]
+"""(policy file, statement label, mutant kind): what a mutant changes."""
+
+
 @dataclass(frozen=True, slots=True)
 class Baseline:
     passed: tuple[str, ...]
     """Node ids of the scenarios that passed."""
     not_passed: tuple[str, ...]
     """Node ids of those that failed, errored or were skipped: never run for a mutant."""
-    exercised: dict[str, tuple[str, ...]]
-    """Control file → node ids of the passing scenarios whose calls named one of its statements
-    as deciding or matched."""
+    reached: dict[Reach, tuple[str, ...]]
+    """What each mutant kind of each statement could change → node ids of the passing
+    scenarios with a call it could decide differently."""
     seconds: float
     status: int = 0
 
+    def scenarios_for(self, mutant: Mutant) -> tuple[str, ...]:
+        return self.reached.get((mutant.control, mutant.statement, mutant.kind), ())
 
-def exercised_by(landscape: Landscape, log: DecisionLog, passed: Iterable[str]
-                 ) -> dict[str, tuple[str, ...]]:
-    """For each policy file, the scenarios among `passed` whose calls it took part in."""
+    def exercising(self, control: str) -> tuple[str, ...]:
+        """The scenarios reached by some statement of the policy file `control`."""
+        found = (node for (file, _, _), nodes in self.reached.items() if file == control
+                 for node in nodes)
+        return tuple(dict.fromkeys(found))
+
+
+def reached_by(landscape: Landscape, log: DecisionLog, passed: Iterable[str]
+               ) -> dict[Reach, tuple[str, ...]]:
+    """For each statement of the landscape's policy files, the scenarios among `passed` whose
+    calls it applied to (what removing it changes) and whose calls its Condition kept out
+    (what dropping the condition changes)."""
     policy_map = PolicyMap(landscape)
     keep = set(passed)
-    found: dict[str, dict[str, None]] = defaultdict(dict)
+    found: dict[Reach, dict[str, None]] = defaultdict(dict)
+
+    def add(ref: StatementRef, kind: Kind, scenario: str) -> None:
+        document = policy_map.find(ref)
+        if document is not None:
+            file = _relative(document.file, landscape.directory)
+            found[(file, ref.statement, kind)][scenario] = None
+
     for call in log.records:
         if call.scenario is None or call.scenario not in keep:
             continue
-        for ref in (*call.deciding, *call.matched):
-            document = policy_map.find(ref)
-            if document is not None:
-                found[_relative(document.file, landscape.directory)][call.scenario] = None
-    return {file: tuple(scenarios) for file, scenarios in found.items()}
+        for ref in (*call.deciding, *call.matched, *call.simulated_matched):
+            add(ref, "remove-statement", call.scenario)
+        for ref in (*call.unmet, *call.simulated_unmet):
+            add(ref, "drop-condition", call.scenario)
+    return {reach: tuple(scenarios) for reach, scenarios in found.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +313,8 @@ def run_baseline(config: Config, landscape: Landscape) -> Baseline:
     results = read_results(report / RESULTS).scenarios if (report / RESULTS).exists() else []
     passed = tuple(s.nodeid for s in results if s.outcome == "passed")
     not_passed = tuple(s.nodeid for s in results if s.outcome != "passed")
-    exercised = exercised_by(landscape, read_decision_log(report / DECISIONS), passed)
-    return Baseline(passed, not_passed, exercised, seconds, completed.returncode)
+    reached = reached_by(landscape, read_decision_log(report / DECISIONS), passed)
+    return Baseline(passed, not_passed, reached, seconds, completed.returncode)
 
 
 # --------------------------------------------------------------------------- the mutants
@@ -296,15 +331,20 @@ class MutantResult:
     """Those that failed (as "<feature stem>::<test name>"), with their first message line."""
     messages: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    accepted: Acceptance | None = None
+    """Why the landscape accepts this survivor (`harness.analysis.survivors`)."""
 
     def to_json(self) -> dict[str, Any]:
         m = self.mutant
+        accepted = self.accepted
         return {
             "id": m.id, "control": m.control, "label": m.label, "kind": m.kind,
             "index": m.index, "sid": m.sid, "statement": m.statement, "sole": m.sole,
             "change": m.describe(), "status": self.status, "reason": self.reason,
             "scenarios": list(self.scenarios), "failed": list(self.failed),
             "messages": dict(self.messages), "seconds": round(self.seconds, 2),
+            "accepted": None if accepted is None else {"reason": accepted.reason,
+                                                       "owner": accepted.owner},
         }
 
 
@@ -334,9 +374,9 @@ def run_mutant(mutant: Mutant, baseline: Baseline, config: Config, directory: Pa
                runner: Runner | None = None) -> MutantResult:
     """Apply `mutant` to a copy of the landscape in `directory` and run the scenarios that
     exercise its control; `runner` runs them (default: harness.scenarios.run_scenarios)."""
-    scenarios = baseline.exercised.get(mutant.control, ())
+    scenarios = baseline.scenarios_for(mutant)
     if not scenarios:
-        return MutantResult(mutant, "survived", NO_SCENARIO)
+        return MutantResult(mutant, "survived", NO_SCENARIO[mutant.kind])
     started = time.perf_counter()
     try:
         landscape = mutated_landscape(mutant, config.landscape, directory)
@@ -387,6 +427,8 @@ class Tally:
     killed: int = 0
     survived: int = 0
     error: int = 0
+    accepted: int = 0
+    """Survivors with a reviewed reason (counted in `survived` too)."""
 
     @property
     def total(self) -> int:
@@ -398,23 +440,31 @@ class Tally:
         decided = self.killed + self.survived
         return self.survived / decided if decided else None
 
+    @property
+    def unexplained(self) -> int:
+        return self.survived - self.accepted
+
     def to_json(self) -> dict[str, Any]:
         rate = self.survival_rate
         return {"killed": self.killed, "survived": self.survived, "error": self.error,
+                "accepted": self.accepted, "unexplained": self.unexplained,
                 "total": self.total,
                 "survival_rate": None if rate is None else round(rate, 4)}
 
 
 def tally(results: Iterable[MutantResult]) -> Tally:
-    counts = {"killed": 0, "survived": 0, "error": 0}
+    counts = {"killed": 0, "survived": 0, "error": 0, "accepted": 0}
     for result in results:
         counts[result.status] += 1
+        counts["accepted"] += result.accepted is not None
     return Tally(**counts)
 
 
 def report_json(controls: Sequence[Control], results: Sequence[MutantResult],
                 baseline: Baseline | None, *, landscape: Path, features: Path,
-                seconds: float) -> dict[str, Any]:
+                seconds: float, stale: Sequence[Finding] = (),
+                survivors_file: Path | None = None) -> dict[str, Any]:
+    """The analysis as JSON; `stale` are the survivors file's entries that match no survivor."""
     by_control: dict[str, list[MutantResult]] = defaultdict(list)
     for result in results:
         by_control[result.mutant.control].append(result)
@@ -427,9 +477,11 @@ def report_json(controls: Sequence[Control], results: Sequence[MutantResult],
             "status": baseline.status, "seconds": round(baseline.seconds, 1),
         },
         "totals": tally(results).to_json(),
+        "survivors_file": None if survivors_file is None else str(survivors_file),
+        "stale": [{"line": f.line, "message": f.message, "fix": f.fix} for f in stale],
         "controls": [
             {"file": c.file, "label": c.label, "uses": list(c.labels),
-             "scenarios": len(baseline.exercised.get(c.file, ())) if baseline else 0,
+             "scenarios": len(baseline.exercising(c.file)) if baseline else 0,
              **tally(by_control[c.file]).to_json(),
              "mutants": [r.to_json() for r in by_control[c.file]]}
             for c in controls
@@ -464,16 +516,25 @@ def report_text(data: dict[str, Any]) -> str:
         lines.append("")
         lines.append("survivors and errors:")
     for mutant in survivors:
-        lines.append(f"  {mutant['status'].upper():<8} {mutant['control']} "
+        status = "ACCEPTED" if mutant.get("accepted") else mutant["status"].upper()
+        lines.append(f"  {status:<8} {mutant['control']} "
                      f"{mutant['change']} — {mutant['reason']}")
-        if mutant["status"] == "survived" and mutant["scenarios"]:
+        if mutant.get("accepted"):
+            lines.append(f"             accepted: {mutant['accepted']['reason']} "
+                         f"(owner: {mutant['accepted']['owner']})")
+        elif mutant["status"] == "survived" and mutant["scenarios"]:
             for node in mutant["scenarios"]:
                 lines.append(f"             passed: {outcome_name(node)}")
         for name, message in mutant["messages"].items():
             lines.append(f"             {name}: {message}")
+    for entry in data.get("stale", []):
+        lines.append(f"  STALE    {data.get('survivors_file')}:{entry['line']}: "
+                     f"{entry['message']} — {entry['fix']}")
     lines.append("")
     lines.append(f"{totals['total']} mutants: {totals['killed']} killed, {totals['survived']} "
-                 f"survived, {totals['error']} errors; survival rate "
+                 f"survived ({totals.get('accepted', 0)} accepted with a reason, "
+                 f"{totals.get('unexplained', totals['survived'])} unexplained), "
+                 f"{totals['error']} errors; survival rate "
                  f"{percent(totals['survival_rate'])}; {data['seconds']} s")
     return "\n".join(lines)
 
@@ -488,11 +549,6 @@ class Analysis:
     baseline: Baseline
     results: list[MutantResult]
     seconds: float
-
-    def to_json(self, config: Config) -> dict[str, Any]:
-        return report_json(self.controls, self.results, self.baseline,
-                           landscape=config.landscape, features=config.features,
-                           seconds=self.seconds)
 
 
 def analyse(config: Config, patterns: Sequence[str] = (),
@@ -536,11 +592,11 @@ __all__ = [
     "MutantResult",
     "Tally",
     "analyse",
-    "exercised_by",
     "generate_mutants",
     "judge",
     "mutated_landscape",
     "policy_controls",
+    "reached_by",
     "report_json",
     "report_text",
     "run_baseline",

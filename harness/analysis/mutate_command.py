@@ -1,18 +1,22 @@
 """`securecart mutate` — would the scenarios notice if a policy statement were gone?
 
     securecart mutate [--landscape DIR] [--features DIR] [--policy NAME_OR_FILE_GLOB …]
-                      [--workers N] [--report DIR] [--format text|json] [--keep]
+                      [--workers N] [--report DIR] [--format text|json|sarif]
+                      [--survivors FILE] [--keep]
 
 Runs the features once on the landscape with the decision log (the baseline), then, for every
 statement of every policy file (those matching --policy when given), a copy of the landscape
 with the statement removed and — for a statement with a Condition — with the condition dropped,
 running only the scenarios whose calls that policy took part in (`harness.analysis.mutate`).
 Prints, per policy, the mutants killed / survived / errored and the survival rate, then every
-survivor with its reason; writes the same as JSON to REPORT/mutation.json.
+survivor with its reason; writes the same as JSON to REPORT/mutation.json. A survivor listed in
+the landscape's `analysis/survivors.yaml` (or --survivors FILE) is reported with its reviewed
+reason (`harness.analysis.survivors`).
 
-Exit 0 when the analysis ran (survivors are findings, not failures), 1 when a baseline scenario
-did not pass or a mutant's run errored, 2 on a usage error (an invalid landscape, no features, a
---policy that matches no policy). Runnable on its own:
+Exit 0 when every survivor has a reviewed reason, 1 when one has none, an entry of the
+survivors file matches no survivor, a baseline scenario did not pass or a mutant's run errored,
+2 on a usage error (an invalid landscape or survivors file, no features, a --policy that
+matches no policy). Runnable on its own:
 `python -m harness.analysis.mutate_command mutate`.
 """
 
@@ -26,6 +30,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.analysis.findings import AcceptedFileError, dumps, to_sarif
 from harness.analysis.mutate import (
     MUTATION_JSON,
     Config,
@@ -33,7 +38,14 @@ from harness.analysis.mutate import (
     analyse,
     generate_mutants,
     policy_controls,
+    report_json,
     report_text,
+)
+from harness.analysis.survivors import (
+    RULES,
+    SURVIVORS_FILE,
+    load_survivors,
+    review,
 )
 from harness.command_main import run_registered
 from harness.landscape.errors import InvalidLandscape
@@ -71,8 +83,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         "default 1")
     parser.add_argument("--report", type=Path, default=Path("reports"), metavar="DIR",
                         help=f"where {MUTATION_JSON} and the runs' files go (default: reports)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="what is printed (default: text)")
+    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text",
+                        help="what is printed (default: text; sarif: the survivors as "
+                        "findings)")
+    parser.add_argument("--survivors", type=Path, default=None, metavar="FILE",
+                        help="survivors accepted with a reason (default: "
+                        f"DIR/{SURVIVORS_FILE.as_posix()} when it exists)")
     parser.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                         help="a mutant's run longer than this is an error (default: 900)")
     parser.add_argument("--keep", action="store_true",
@@ -97,6 +113,13 @@ def run_mutate(args: argparse.Namespace) -> int:
     controls = policy_controls(landscape, patterns)
     if patterns and not controls:
         return _usage(f"--policy {' '.join(patterns)} matches no policy of the landscape")
+    survivors_file: Path | None = args.survivors
+    if survivors_file is None and (landscape_dir / SURVIVORS_FILE).is_file():
+        survivors_file = landscape_dir / SURVIVORS_FILE
+    try:
+        entries = load_survivors(survivors_file) if survivors_file is not None else ()
+    except AcceptedFileError as error:
+        return _usage(str(error))
     report: Path = args.report.resolve()
     config = Config(landscape=landscape_dir, features=features, work=report / "mutation",
                     workers=args.workers, timeout=args.timeout, keep=args.keep)
@@ -114,12 +137,20 @@ def run_mutate(args: argparse.Namespace) -> int:
                   f"({result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
     analysis = analyse(config, patterns, progress)
-    data = analysis.to_json(config)
+    reviewed = review(analysis.results, entries, landscape_dir,
+                      survivors_file or landscape_dir / SURVIVORS_FILE,
+                      [c.file for c in analysis.controls])
+    data = report_json(analysis.controls, reviewed.results, analysis.baseline,
+                       landscape=landscape_dir, features=features, seconds=analysis.seconds,
+                       stale=reviewed.stale, survivors_file=survivors_file)
     report.mkdir(parents=True, exist_ok=True)
     path = report / MUTATION_JSON
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if args.format == "json":
         print(json.dumps(data, indent=2))
+    elif args.format == "sarif":
+        findings = [*reviewed.findings, *reviewed.stale]
+        print(dumps(to_sarif("securecart mutate", RULES, findings)), end="")
     else:
         print(report_text(data))
         print(f"report: {path}")
@@ -127,7 +158,9 @@ def run_mutate(args: argparse.Namespace) -> int:
         print("securecart mutate: the baseline did not pass entirely (see "
               f"{config.work / 'baseline' / 'pytest.log'})", file=sys.stderr)
         return EXIT_FINDINGS
-    return EXIT_FINDINGS if data["totals"]["error"] else EXIT_OK
+    totals = data["totals"]
+    failing = totals["error"] or totals["unexplained"] or reviewed.stale
+    return EXIT_FINDINGS if failing else EXIT_OK
 
 
 def _usage(message: str) -> int:

@@ -280,8 +280,11 @@ class EnforcingGateway:
         except Exception as error:  # fail closed on anything unexpected (WorldError too)
             raise self._refusal(call, f"the request could not be authorized: "
                                       f"{type(error).__name__}: {error}") from error
-        for decision in decisions:
-            self._log(call, decision)
+        simulating = parsed.service == "iam" and parsed.operation in simulator.OPERATIONS
+        if not simulating or not all(d.allowed for d in decisions):
+            # An allowed simulation is logged once simulated, with the simulated decisions.
+            for decision in decisions:
+                self._log(call, decision)
         for decision in decisions:
             if not decision.allowed:
                 raise Denied(access_denied(parsed.service, parsed.operation,
@@ -340,7 +343,7 @@ class EnforcingGateway:
         if (parsed.service, parsed.operation) == _CALLER_IDENTITY:
             return self._caller_identity(call, start_response)
         if parsed.service == "iam" and parsed.operation in simulator.OPERATIONS:
-            return self._simulation(call, start_response)
+            return self._simulation(call, decisions, start_response)
         environ = self._backend_environ(call, decisions)
         if writes.changes_state(parsed.service, parsed.operation):
             # Before the call: a write that fails half-way may have changed something too.
@@ -423,17 +426,26 @@ class EnforcingGateway:
                 environ["HTTP_X_MOTO_ACCOUNT_ID"] = owners.pop()
         return environ
 
-    def _simulation(self, call: _Call, start_response: StartResponse) -> Iterable[bytes]:
+    def _simulation(self, call: _Call, decisions: list[Decision],
+                    start_response: StartResponse) -> Iterable[bytes]:
         """The policy simulator is answered by the engine over the principal's real policies,
-        as AWS's simulator does; the backend is not asked."""
+        as AWS's simulator does; the backend is not asked. The call's log record carries the
+        simulated decisions, so that the statements a simulation exercised are known
+        (`securecart mutate` reruns the scenario when one of them changes)."""
+        operation, params = call.parsed.operation, call.parsed.params
+        account = call.asker.caller.account
+        simulated: tuple[Decision, ...] = ()
         try:
-            body = simulator.simulation_response(
-                call.parsed.operation, call.parsed.params, self.world, call.request_id,
-                now=self.config.now(), caller_account=call.asker.caller.account)
+            body = simulator.simulation_response(operation, params, self.world, call.request_id,
+                                                 now=self.config.now(), caller_account=account)
+            simulated = simulator.simulated_decisions(operation, params, self.world, account)
         except simulator.SimulationRequestError as error:
-            raise Denied(error_response("iam", call.parsed.operation, error.code, error.message,
+            raise Denied(error_response("iam", operation, error.code, error.message,
                                         error.status, call.request_id, request=call.http)
                          ) from error
+        finally:
+            for decision in decisions:
+                self._log(call, decision, simulated)
         start_response("200 OK", [("Content-Type", "text/xml"),
                                   ("Content-Length", str(len(body))),
                                   ("x-amzn-RequestId", call.request_id)])
@@ -475,9 +487,10 @@ class EnforcingGateway:
             return self.config.accounts
         return tuple(sorted({c.account for c in self.store.snapshot().values()}))
 
-    def _log(self, call: _Call, decision: Decision) -> None:
+    def _log(self, call: _Call, decision: Decision, simulated: tuple[Decision, ...] = ()
+             ) -> None:
         self.config.log.append(LoggedDecision(call.request_id, call.parsed.service,
-                                              call.parsed.operation, decision))
+                                              call.parsed.operation, decision, simulated))
 
 
 def service_message(service: str, decision: Decision, same_account_or_organization: bool

@@ -7,7 +7,7 @@ Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -50,6 +50,7 @@ class Asker:
 def decide(asker: Asker, wanted: AuthorizationRequest, transport: Transport, world: World,
            known_accounts: tuple[str, ...]) -> Decision:
     caller = asker.caller
+    wanted = replace(wanted, resource=world.iam_arn(wanted.resource, known_accounts))
     resource_account = wanted.resource_account or _owner(wanted, world, known_accounts)
     keys = _request_keys(wanted)
     caller_org = world.organization(caller.account) if caller.account else None

@@ -26,6 +26,8 @@ class LoggedDecision:
     service: str
     operation: str
     decision: Decision
+    simulated: tuple[Decision, ...] = ()
+    """For a policy-simulator call, the decisions it simulated."""
 
     def record(self) -> dict[str, Any]:
         decision = self.decision
@@ -42,8 +44,10 @@ class LoggedDecision:
             "denied_by": decision.denied_by.value if decision.denied_by else None,
             "deciding": [_statement(s) for s in decision.deciding],
             "matched": [_statement(s) for s in decision.matched],
+            "unmet": [_statement(s) for s in decision.unmet],
             "missing_keys": list(decision.missing_keys),
             "message": None if decision.allowed else access_denied_message(decision),
+            "simulated": [_simulated(d) for d in self.simulated],
         }
 
 
@@ -72,6 +76,7 @@ class LoggedRefusal:
             "denied_by": None,
             "deciding": [],
             "matched": [],
+            "unmet": [],
             "missing_keys": [],
             "message": self.reason,
             "error_code": self.code,
@@ -80,6 +85,16 @@ class LoggedRefusal:
 
 class Entry(Protocol):
     def record(self) -> dict[str, Any]: ...
+
+
+def _simulated(decision: Decision) -> dict[str, Any]:
+    return {
+        "action": decision.request.action,
+        "resource": decision.request.resource,
+        "decision": decision.outcome.value,
+        "matched": [_statement(s) for s in decision.matched],
+        "unmet": [_statement(s) for s in decision.unmet],
+    }
 
 
 def _statement(statement: MatchedStatement) -> dict[str, Any]:

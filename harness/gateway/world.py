@@ -14,6 +14,7 @@ denies the request naming the policy (fail closed).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,7 +114,7 @@ class World:
         role = _call(f"reading role {role_arn}", lambda: iam.get_role(RoleName=name))["Role"]
         inline = [
             self._parse(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"],
-                        PolicyType.IDENTITY, _inline(role_arn, p))
+                        PolicyType.IDENTITY, inline_policy_name(role_arn, p))
             for p in paginated(iam, "list_role_policies", "PolicyNames", RoleName=name)
         ]
         managed = [
@@ -148,7 +149,7 @@ class World:
         user = _call(f"reading user {user_arn}", lambda: iam.get_user(UserName=name))["User"]
         policies = [
             self._parse(iam.get_user_policy(UserName=name, PolicyName=p)["PolicyDocument"],
-                        PolicyType.IDENTITY, _inline(user_arn, p))
+                        PolicyType.IDENTITY, inline_policy_name(user_arn, p))
             for p in paginated(iam, "list_user_policies", "PolicyNames", UserName=name)
         ]
         policies += [
@@ -160,7 +161,7 @@ class World:
             group_name = group["GroupName"]
             policies += [
                 self._parse(iam.get_group_policy(GroupName=group_name, PolicyName=p)[
-                    "PolicyDocument"], PolicyType.IDENTITY, _inline(group["Arn"], p))
+                    "PolicyDocument"], PolicyType.IDENTITY, inline_policy_name(group["Arn"], p))
                 for p in paginated(iam, "list_group_policies", "PolicyNames", GroupName=group_name)
             ]
             policies += [
@@ -262,6 +263,29 @@ class World:
             policies.append(self._parse(content, policy_type, summary["Arn"]))
         return tuple(policies)
 
+    def iam_arn(self, arn: str, accounts: tuple[str, ...]) -> str:
+        """The ARN of an existing role, user or group with its path. IAM calls name an entity
+        without its path and the mapping assumes "/" — but a policy naming
+        role/aws-reserved/* must match AWSReservedSSO_… roles. Any other ARN, or an entity the
+        backend does not hold (yet: CreateRole; or of an account outside `accounts`), is
+        returned as given."""
+        match = _PATHLESS_IAM_ARN.fullmatch(arn)
+        if match is None or match["account"] not in accounts:
+            return arn
+        return self._cached(("iam-path", arn), lambda: self._load_iam_arn(arn, match))
+
+    def _load_iam_arn(self, arn: str, match: re.Match[str]) -> str:
+        account, kind, name = match["account"], match["kind"], match["name"]
+        iam = self.access.client(account, "iam")
+        getter, key = _IAM_GETTERS[kind]
+        try:
+            found: dict[str, Any] = getattr(iam, getter)(**{f"{key}Name": name})[key]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "NoSuchEntity":
+                return arn
+            raise WorldError(f"reading {kind} {name} of {account}: {error}") from error
+        return str(found.get("Arn", arn))
+
     # ------------------------------------------------------------------ resources
 
     def bucket_owner(self, bucket: str, accounts: tuple[str, ...]) -> str | None:
@@ -328,8 +352,12 @@ class World:
 # What a successful write to a service can change in the cache, by the key's first element.
 # Kinds keyed per service (resource policies and tags, "s3" bucket owners) go with their
 # service; a service not listed here changes only its own per-service kinds.
+_PATHLESS_IAM_ARN = re.compile(
+    r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>role|user|group)/(?P<name>[\w+=,.@-]+)")
+_IAM_GETTERS = {"role": ("get_role", "Role"), "user": ("get_user", "User"),
+                "group": ("get_group", "Group")}
 _KINDS_CHANGED_BY: dict[str, tuple[str, ...]] = {
-    "iam": ("role", "trust", "user", "managed"),
+    "iam": ("role", "trust", "user", "managed", "iam-path"),
     "organizations": ("org", "org-policies"),
     "s3": ("bucket-owner",),
 }
@@ -343,7 +371,7 @@ def _document_text(document: Any) -> str:
     return json.dumps(document)
 
 
-def _inline(owner_arn: str, name: str) -> str:
+def inline_policy_name(owner_arn: str, name: str) -> str:
     """An inline policy's name in decisions. It has no ARN, and must not look like one: AWS
     names the denying policy by ARN only when it has one (managed policies, SCPs, boundaries).
     https://aws.amazon.com/blogs/security/enhanced-access-denied-error-messages-with-policy-arns/

@@ -41,7 +41,9 @@ class Decision:
     `denied_by` is the policy type whose explicit deny, or whose missing allow, decided a denial
     (None when allowed; None for an implicit deny no single type explains). `deciding` holds the
     statements that decided: the denying statements for an explicit deny, the granting ones for an
-    allow, none for an implicit deny. `matched` holds every statement that applied.
+    allow, none for an implicit deny. `matched` holds every statement that applied; `unmet` every
+    statement that covered the action, resource and caller but whose Condition did not hold (the
+    statements a dropped condition would bring in).
     `allowed_by_organizations` / `allowed_by_boundary` / `allowed_by_rcps` are None when that
     policy type did not take part (as AWS's OrganizationsDecisionDetail and
     PermissionsBoundaryDecisionDetail are absent then).
@@ -52,6 +54,7 @@ class Decision:
     denied_by: PolicyType | None = None
     deciding: tuple[MatchedStatement, ...] = ()
     matched: tuple[MatchedStatement, ...] = ()
+    unmet: tuple[MatchedStatement, ...] = ()
     missing_keys: tuple[str, ...] = ()
     allowed_by_organizations: bool | None = None
     allowed_by_rcps: bool | None = None

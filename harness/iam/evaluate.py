@@ -98,13 +98,14 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
 
 class _Evaluation:
-    __slots__ = ("denies", "matched", "missing", "policies", "request")
+    __slots__ = ("denies", "matched", "missing", "policies", "request", "unmet")
 
     def __init__(self, request: Request, policies: PolicySet) -> None:
         self.request = request
         self.policies = policies
         self.missing: set[str] = set()
         self.matched: list[MatchedStatement] = []
+        self.unmet: list[MatchedStatement] = []
         self.denies: list[MatchedStatement] = []
 
     def decide(self) -> Decision:
@@ -152,6 +153,7 @@ class _Evaluation:
             denied_by=denied_by,
             deciding=deciding,
             matched=tuple(self.matched),
+            unmet=tuple(self.unmet),
             missing_keys=tuple(sorted(self.missing, key=str.lower)) if self.missing else (),
             allowed_by_organizations=details.organizations,
             allowed_by_rcps=details.rcps,
@@ -170,8 +172,12 @@ class _Evaluation:
         for compiled in compiled_statements(policy):
             if not compiled.covers_action(action):
                 continue
-            level = self._applies(policy, compiled.statement)
+            level = self._covers(policy, compiled.statement)
             if level is PrincipalMatch.NONE:
+                continue
+            if compiled.statement.conditions and not self._conditions_hold(policy,
+                                                                           compiled.statement):
+                self.unmet.append(compiled.matched)
                 continue
             self.matched.append(compiled.matched)
             if compiled.is_deny:
@@ -181,9 +187,9 @@ class _Evaluation:
                 scan.allows.append((compiled.matched, level))
         return scan
 
-    def _applies(self, policy: Policy, statement: Statement) -> PrincipalMatch:
-        """How a statement whose Action covers the request covers the rest of it: its Resource,
-        Principal and Condition elements. NONE if any of them does not."""
+    def _covers(self, policy: Policy, statement: Statement) -> PrincipalMatch:
+        """How a statement whose Action covers the request covers its resource and caller (its
+        Resource and Principal elements): NONE if one of them does not."""
         request = self.request
         variables = policy.variables_enabled
         if statement.resources is not None:
@@ -193,16 +199,12 @@ class _Evaluation:
             statement.not_resources, request.resource, request.keys, variables
         ):
             return PrincipalMatch.NONE
-        level = statement_principal_match(
-            statement.principal, statement.not_principal, request.caller
-        )
-        if level is PrincipalMatch.NONE:
-            return level
-        if statement.conditions and not conditions_match(
-            statement.conditions, request.keys, variables_enabled=variables, missing=self.missing
-        ):
-            return PrincipalMatch.NONE
-        return level
+        return statement_principal_match(statement.principal, statement.not_principal,
+                                         request.caller)
+
+    def _conditions_hold(self, policy: Policy, statement: Statement) -> bool:
+        return conditions_match(statement.conditions, self.request.keys,
+                                variables_enabled=policy.variables_enabled, missing=self.missing)
 
 
 @dataclass(frozen=True, slots=True)

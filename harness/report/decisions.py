@@ -55,9 +55,14 @@ class CallDecision:
     denied_by: str | None
     deciding: tuple[StatementRef, ...]
     matched: tuple[StatementRef, ...]
+    unmet: tuple[StatementRef, ...]
+    """Statements that covered the action, resource and caller but whose Condition did not hold."""
     missing_keys: tuple[str, ...]
     message: str | None
     error_code: str | None
+    simulated_matched: tuple[StatementRef, ...] = ()
+    simulated_unmet: tuple[StatementRef, ...] = ()
+    """For a policy-simulator call, `matched` and `unmet` of every decision it simulated."""
 
     @property
     def allowed(self) -> bool:
@@ -87,6 +92,11 @@ class CallDecision:
             denied_by=data.get("denied_by"),
             deciding=tuple(StatementRef.from_json(s) for s in data.get("deciding") or ()),
             matched=tuple(StatementRef.from_json(s) for s in data.get("matched") or ()),
+            unmet=tuple(StatementRef.from_json(s) for s in data.get("unmet") or ()),
+            simulated_matched=tuple(StatementRef.from_json(s) for d in data.get("simulated") or ()
+                                    for s in d.get("matched") or ()),
+            simulated_unmet=tuple(StatementRef.from_json(s) for d in data.get("simulated") or ()
+                                  for s in d.get("unmet") or ()),
             missing_keys=tuple(data.get("missing_keys") or ()),
             message=data.get("message"),
             error_code=data.get("error_code"),

@@ -47,11 +47,13 @@ def mutation_section(data: dict[str, Any] | None) -> str:
         "the landscape; the scenarios that exercise the policy were run against it. A "
         '<span class="passed">killed</span> mutant made a scenario fail; a '
         '<span class="failed">survivor</span> is a change to a control that no scenario '
-        "notices.</p>"
+        "notices; an accepted one has a reviewed reason in the landscape's "
+        "<code>analysis/survivors.yaml</code>.</p>"
     )
     summary = table([
         ("Mutants", f"{totals['total']}: {totals['killed']} killed, {totals['survived']} "
-                    f"survived, {totals['error']} errors"),
+                    f"survived ({totals.get('accepted', 0)} accepted with a reason), "
+                    f"{totals['error']} errors"),
         ("Survival rate", _percent(totals.get("survival_rate"))),
         ("Policies", str(len(data.get("controls", [])))),
         ("Time", f"{data.get('seconds', 0)} s"),
@@ -79,16 +81,25 @@ def _control(control: dict[str, Any]) -> str:
     rows = []
     for mutant in control.get("mutants", []):
         status = str(mutant["status"])
+        accepted = mutant.get("accepted")
+        shown = "survived, accepted" if accepted else status
         rows.append(
             f"<tr><td><code>{escape(str(mutant['statement']))}</code></td>"
             f"<td>{escape(str(mutant['change']))}</td>"
             f'<td class="{escape(status)}"><span class="{_STATUS_CLASS.get(status, "")}">'
-            f"{escape(status)}</span></td><td>{escape(str(mutant['reason']))}"
-            f"{_why(mutant)}</td></tr>")
+            f"{escape(shown)}</span></td><td>{escape(str(mutant['reason']))}"
+            f"{_accepted(accepted)}{_why(mutant)}</td></tr>")
     uses = control.get("uses") or [control["label"]]
     return (f"<h3>{escape(control['label'])}</h3>"
             f'<p class="uri">{escape(control["file"])} — {escape(", ".join(uses))}</p>' +
             grid("mutation", ["Statement", "Mutant", "Status", "Why"], rows))
+
+
+def _accepted(accepted: dict[str, str] | None) -> str:
+    if not accepted:
+        return ""
+    return (f'<p class="why">Accepted: {escape(accepted["reason"])} (owner: '
+            f'{escape(accepted["owner"])})</p>')
 
 
 def _why(mutant: dict[str, Any]) -> str:

@@ -318,6 +318,11 @@ def _provisioned(admin: Any, instance_arn: str, account: Account) -> set[str]:
     return set(found.get("PermissionSets", []))
 
 
+def sso_role_name(account: Account, permission_set: PermissionSet) -> str:
+    """The name of the role Identity Center makes for the permission set in the account."""
+    return f"AWSReservedSSO_{permission_set.name}_{role_suffix(account, permission_set)}"
+
+
 def role_suffix(account: Account, permission_set: PermissionSet) -> str:
     digest = hashlib.sha256(f"{account.account_id}/{permission_set.name}".encode())
     return digest.hexdigest()[:16]
@@ -345,7 +350,7 @@ def provisioned_role(
     inline = permission_set.inline_policy
     boundary = permission_set.permissions_boundary
     return RoleSpec(
-        name=f"AWSReservedSSO_{permission_set.name}_{role_suffix(account, permission_set)}",
+        name=sso_role_name(account, permission_set),
         path=SSO_ROLE_PATH,
         trust=trust,
         managed_policies=(

@@ -50,19 +50,25 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return status, captured.out, captured.err
 
 
-def _unprotect_deploy_boundary(directory: Path) -> None:
-    """The canonical landscape before analyze found its escalation path: developers (and roles
-    carrying the developer boundary) could edit deploy-boundary."""
-    files = {
-        "policies/permission-sets/developer-power-user.json": "DenyEditingPermissionsBoundaries",
-        "policies/boundaries/developer-boundary.json": "DenyEditingPermissionsBoundaries",
-    }
-    for relative, sid in files.items():
+_DEVELOPER_POLICIES = ("policies/permission-sets/developer-power-user.json",
+                       "policies/boundaries/developer-boundary.json")
 
-        def unprotect(document: dict[str, Any], sid: str = sid) -> None:
-            statement = next(s for s in document["Statement"] if s.get("Sid") == sid)
+
+def _unprotect_deploy_boundary(directory: Path, *, keep_deploy_role_protected: bool = False
+                               ) -> None:
+    """The canonical landscape before analyze found its escalation path: developers (and roles
+    carrying the developer boundary) could edit deploy-boundary, and DeployRole itself was not
+    protected (DenyTakingOverThePipelineRole) — unless `keep_deploy_role_protected`."""
+    for relative in _DEVELOPER_POLICIES:
+
+        def unprotect(document: dict[str, Any]) -> None:
+            statement = next(s for s in document["Statement"]
+                             if s.get("Sid") == "DenyEditingPermissionsBoundaries")
             statement["Resource"] = [r for r in statement["Resource"]
                                      if not r.endswith(":policy/deploy-boundary")]
+            if not keep_deploy_role_protected:
+                document["Statement"] = [s for s in document["Statement"]
+                                         if s.get("Sid") != "DenyTakingOverThePipelineRole"]
 
         edit_json(directory, relative, unprotect)
 
@@ -239,6 +245,14 @@ def test_with_deploy_boundary_editable_a_power_user_takes_over_deploy_role(
         ("iam:UpdateAssumeRolePolicy", DEV_ROLE + "DeployRole"),
         ("sts:AssumeRole", DEV_ROLE + "DeployRole"),
     ]
+
+
+def test_protecting_deploy_role_alone_closes_the_same_path(tmp_path: Path) -> None:
+    """DenyTakingOverThePipelineRole refuses the path's first step (PutRolePolicy on
+    DeployRole) even with deploy-boundary editable: each control closes it on its own."""
+    directory = copy_landscape(tmp_path)
+    _unprotect_deploy_boundary(directory, keep_deploy_role_protected=True)
+    assert analyze(load_landscape(directory)).paths == ()
 
 
 # ----------------------------------------------------------------- escalation primitives, planted
@@ -523,14 +537,16 @@ def test_replacing_ones_own_boundary(
 
 
 def test_the_developer_boundary_keeps_a_replaced_boundary_to_itself(protected: Path) -> None:
-    """The power user may put developer-boundary on any dev role (DeployRole included): a role
-    so rebound is one the power user could have created, so it is no escalation."""
+    """The power user may put developer-boundary on her workload roles: a role so rebound is
+    one the power user could have created, so it is no escalation. DeployRole is out of her
+    reach (DenyTakingOverThePipelineRole)."""
     offline = Offline(load_landscape(protected))
     power_user = offline.principal("dev:DeveloperPowerUser")
-    assert offline.decide(
-        power_user, "iam:PutRolePermissionsBoundary", DEV_ROLE + "DeployRole",
-        keys={"iam:PermissionsBoundary": "arn:aws:iam::444444444444:policy/developer-boundary"},
-    ).allowed
+    keys = {"iam:PermissionsBoundary": "arn:aws:iam::444444444444:policy/developer-boundary"}
+    assert offline.decide(power_user, "iam:PutRolePermissionsBoundary",
+                          DEV_ROLE + "orders-worker", keys=keys).allowed
+    assert not offline.decide(power_user, "iam:PutRolePermissionsBoundary",
+                              DEV_ROLE + "DeployRole", keys=keys).allowed
     assert escalation_paths(offline, (power_user,)) == ()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,13 @@ from harness.analysis.mutate import (
     NO_SCENARIO,
     Baseline,
     Config,
+    Kind,
     Mutant,
-    exercised_by,
     generate_mutants,
     judge,
     mutated_landscape,
     policy_controls,
+    reached_by,
     report_json,
     report_text,
     run_mutant,
@@ -38,6 +40,12 @@ from harness.scenarios import CANONICAL, FEATURES, Nodes, Outcome, RunError
 ORDER_EVENTS = "policies/resources/sns/order-events.json"
 FULL_AWS_ACCESS = "policies/scp/full-aws-access.json"
 VENDOR_NODE = "features/vendor/order_events.feature::test_the_vendor_publishes_to_orderevents"
+_REACHED: dict[tuple[str, str, Kind], tuple[str, ...]] = {
+    (ORDER_EVENTS, sid, kind): (VENDOR_NODE,)
+    for sid in ("OwnerAccountManagesTheTopic", "VendorMayPublish",
+                "NobodyElseOutsideTheOrganization")
+    for kind in ("remove-statement", "drop-condition")
+}
 
 
 @pytest.fixture(scope="module")
@@ -122,18 +130,26 @@ def test_every_mutant_changes_its_file_and_the_landscape_still_loads(
 # --------------------------------------------------------------------------- the baseline's log
 
 
-def _call(scenario: str, *refs: StatementRef) -> CallDecision:
+def _call(scenario: str, *refs: StatementRef, unmet: tuple[StatementRef, ...] = ()
+          ) -> CallDecision:
     return CallDecision(
         scenario=scenario, time=None, request_id="r", principal=None, service="sns",
         operation="Publish", action="sns:Publish", resource=None, decision="allowed",
-        denied_by=None, deciding=refs[:1], matched=refs[1:], missing_keys=(), message=None,
-        error_code=None,
+        denied_by=None, deciding=refs[:1], matched=refs[1:], unmet=unmet, missing_keys=(),
+        message=None, error_code=None,
     )
 
 
-def test_exercised_by_maps_the_logged_statements_to_policy_files(landscape: Landscape) -> None:
-    topic = StatementRef("arn:aws:sns:us-east-1:666666666666:order-events resource policy",
-                         "resource-based policy", "VendorMayPublish", "Allow")
+TOPIC_PUBLISH = StatementRef("arn:aws:sns:us-east-1:666666666666:order-events resource policy",
+                             "resource-based policy", "VendorMayPublish", "Allow")
+TOPIC_OUTSIDERS = StatementRef(
+    "arn:aws:sns:us-east-1:666666666666:order-events resource policy", "resource-based policy",
+    "NobodyElseOutsideTheOrganization", "Deny")
+
+
+def test_reached_by_maps_the_logged_statements_to_what_each_mutant_changes(
+    landscape: Landscape
+) -> None:
     root_scp = StatementRef("arn:aws:organizations::111111111111:policy/o-x/"
                             "service_control_policy/p-abc", "service control policy",
                             "DenyRootUser", "Deny")
@@ -141,10 +157,59 @@ def test_exercised_by_maps_the_logged_statements_to_policy_files(landscape: Land
                            "Statement[0]", "Allow")
     scp_file = next(c.file for c in policy_controls(landscape, ["deny-root-user"]))
     log = DecisionLog((
-        _call("a", topic, root_scp), _call("b", foreign, topic), _call("failed", topic),
+        _call("a", TOPIC_PUBLISH, root_scp),
+        _call("b", foreign, TOPIC_PUBLISH, unmet=(TOPIC_OUTSIDERS,)),
+        _call("failed", TOPIC_PUBLISH, unmet=(root_scp,)),
     ))
-    found = exercised_by(landscape, log, passed=["a", "b"])
-    assert found == {ORDER_EVENTS: ("a", "b"), scp_file: ("a",)}
+    found = reached_by(landscape, log, passed=["a", "b"])
+    assert found == {
+        (ORDER_EVENTS, "VendorMayPublish", "remove-statement"): ("a", "b"),
+        (scp_file, "DenyRootUser", "remove-statement"): ("a",),
+        # The condition kept the call out: dropping it is what changes b's decision.
+        (ORDER_EVENTS, "NobodyElseOutsideTheOrganization", "drop-condition"): ("b",),
+    }
+    baseline = Baseline(("a", "b"), (), found, 0.0)
+    mutants = {m.id: m for m in generate_mutants(policy_controls(landscape, ["order-events"]))}
+    assert baseline.scenarios_for(
+        mutants[f"{ORDER_EVENTS}#NobodyElseOutsideTheOrganization:drop-condition"]) == ("b",)
+    # Removing a statement that kept nobody out changes no decision: nothing to run.
+    assert baseline.scenarios_for(
+        mutants[f"{ORDER_EVENTS}#NobodyElseOutsideTheOrganization:remove-statement"]) == ()
+    assert baseline.exercising(ORDER_EVENTS) == ("a", "b")
+
+
+def test_a_simulation_reaches_the_statements_it_simulated(landscape: Landscape) -> None:
+    simulation = replace(_call("sim"), deciding=(), simulated_matched=(TOPIC_PUBLISH,),
+                         simulated_unmet=(TOPIC_OUTSIDERS,))
+    assert reached_by(landscape, DecisionLog((simulation,)), passed=["sim"]) == {
+        (ORDER_EVENTS, "VendorMayPublish", "remove-statement"): ("sim",),
+        (ORDER_EVENTS, "NobodyElseOutsideTheOrganization", "drop-condition"): ("sim",),
+    }
+
+
+def test_the_engine_names_the_statements_a_condition_kept_out() -> None:
+    from harness.iam import Caller, ContextKeys, PolicySet, Request, evaluate, parse_policy
+    from harness.iam.context import PrincipalKind
+    from harness.iam.policy import PolicyType
+
+    policy = parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Sid": "OnlyWithMfa", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+        {"Sid": "OtherAction", "Effect": "Deny", "Action": "s3:PutObject", "Resource": "*",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},
+        {"Sid": "OtherResource", "Effect": "Deny", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::elsewhere/*",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},
+    ]}, PolicyType.IDENTITY, name="p")
+    caller = Caller(kind=PrincipalKind.USER, arn="arn:aws:iam::111111111111:user/u",
+                    account="111111111111")
+    keys = ContextKeys({"aws:MultiFactorAuthPresent": "false"})
+    decision = evaluate(Request(caller=caller, action="s3:GetObject",
+                                resource="arn:aws:s3:::b/k", resource_account="111111111111",
+                                keys=keys), PolicySet(identity=(policy,)))
+    assert not decision.allowed
+    assert [s.statement for s in decision.unmet] == ["OnlyWithMfa"]
+    assert decision.matched == ()
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -167,10 +232,10 @@ def test_a_policy_no_scenario_exercises_survives_without_a_run(
         raise AssertionError("no run expected")
 
     mutants = generate_mutants(policy_controls(landscape, ["order-events", "deny-root-user"]))
-    baseline = Baseline(passed=(VENDOR_NODE,), not_passed=(), exercised={}, seconds=0.0)
+    baseline = Baseline(passed=(VENDOR_NODE,), not_passed=(), reached={}, seconds=0.0)
     results = run_mutants(mutants, baseline, _config(tmp_path), runner=runner)
     assert [r.status for r in results] == ["survived"] * len(mutants)
-    assert {r.reason for r in results} == {NO_SCENARIO}
+    assert {r.reason for r in results} == set(NO_SCENARIO.values())
     assert not (tmp_path / "mutants").exists()
 
 
@@ -178,7 +243,7 @@ def test_a_failing_scenario_kills_the_mutant_and_a_passing_run_survives(
     landscape: Landscape, tmp_path: Path
 ) -> None:
     mutant = _mutant(landscape)
-    baseline = Baseline((VENDOR_NODE,), (), {ORDER_EVENTS: (VENDOR_NODE,)}, 0.0)
+    baseline = Baseline((VENDOR_NODE,), (), _REACHED, 0.0)
     seen: list[tuple[Nodes, Path]] = []
     name = "order_events::test_the_vendor_publishes_to_orderevents"
 
@@ -202,7 +267,7 @@ def test_a_failing_scenario_kills_the_mutant_and_a_passing_run_survives(
 
 def test_errors_are_not_kills(landscape: Landscape, tmp_path: Path) -> None:
     mutant = _mutant(landscape)
-    baseline = Baseline((VENDOR_NODE,), (), {ORDER_EVENTS: (VENDOR_NODE,)}, 0.0)
+    baseline = Baseline((VENDOR_NODE,), (), _REACHED, 0.0)
 
     def no_report(nodes: Nodes, landscape: Path, work: Path) -> Outcome:
         raise RunError("the scenario run wrote no report (exit 4): boom")
@@ -221,7 +286,7 @@ def test_the_reports_count_per_control_and_name_the_survivors(
 ) -> None:
     controls = policy_controls(landscape, ["order-events", "deny-root-user"])
     mutants = generate_mutants(controls)
-    baseline = Baseline((VENDOR_NODE,), (), {ORDER_EVENTS: (VENDOR_NODE,)}, 12.0)
+    baseline = Baseline((VENDOR_NODE,), (), _REACHED, 12.0)
 
     def runner(nodes: Nodes, landscape: Path, work: Path) -> Outcome:
         text = (landscape / ORDER_EVENTS).read_text("utf-8")
@@ -239,13 +304,14 @@ def test_the_reports_count_per_control_and_name_the_survivors(
     assert topic["survival_rate"] == 0.75
     root = next(c for f, c in by_file.items() if f != ORDER_EVENTS)
     assert root["survived"] == root["total"] == 2
-    assert {m["reason"] for m in root["mutants"]} == {NO_SCENARIO}
+    assert {m["reason"] for m in root["mutants"]} <= set(NO_SCENARIO.values())
     assert data["totals"] == {"killed": 1, "survived": 5, "error": 0, "total": 6,
+                              "accepted": 0, "unexplained": 5,
                               "survival_rate": round(5 / 6, 4)}
     text = report_text(data)
     assert "survival rate 83%" in text
     assert "OwnerAccountManagesTheTopic: removed — 1 scenarios ran and passed" in text
-    assert NO_SCENARIO in text
+    assert NO_SCENARIO["remove-statement"] in text
     html = mutation_section(json.loads(json.dumps(data)))
     assert html.startswith('<section id="mutation">') and html.endswith("</section>")
     assert "denied &lt;by&gt; SCP" in html and "<by>" not in html

@@ -51,6 +51,23 @@ def test_simulate_principal_policy_through_the_endpoint(world: World) -> None:
     assert with_mfa["ResourceSpecificResults"][0]["EvalResourceName"] == TOPIC
 
 
+def test_the_log_names_the_statements_a_simulation_exercised(world: World) -> None:
+    """The simulator call's own log record carries the decisions it simulated: what
+    `securecart mutate` reads to know which scenarios a statement reaches."""
+    since = world.mark()
+    _simulate(world, "SimulatePrincipalPolicy", PolicySourceArn=CALLER,
+              ActionNames=["sns:Publish"], ResourceArns=[TOPIC], ContextEntries=[IN_REGION])
+    records = [r for r in world.decisions(since)
+               if r["operation"] == "SimulatePrincipalPolicy"]
+    assert len(records) == 1 and records[0]["decision"] == "allowed"
+    [simulated] = records[0]["simulated"]
+    assert (simulated["action"], simulated["resource"], simulated["decision"]) == (
+        "sns:Publish", TOPIC, "explicitDeny")
+    # Without MFA the caller's own policy denies: its Deny is among the matched statements.
+    assert any(s["effect"] == "Deny" and s["type"] == "identity-based policy"
+               for s in simulated["matched"]), simulated
+
+
 def test_scp_decides_without_the_region(world: World) -> None:
     result = _simulate(world, "SimulatePrincipalPolicy", PolicySourceArn=CALLER,
                        ActionNames=["sns:Publish"])["EvaluationResults"][0]

@@ -79,7 +79,6 @@ S3_CASES: list[tuple[str, dict[str, Any], list[Expected]]] = [
                     "s3:x-amz-acl": ("private",),
                 },
             ),
-            ("s3:PutObjectAcl", f"{B}/k", {"s3:x-amz-acl": ("private",)}),
             ("s3:PutObjectTagging", f"{B}/k", {"s3:RequestObjectTag/env": ("prod",)}),
         ],
     ),
@@ -898,6 +897,226 @@ def test_security_services(
     service: str, operation: str, params: dict[str, Any], expected: list[Expected]
 ) -> None:
     _check(service, operation, params, expected)
+
+
+# --- CloudFormation, CloudWatch Logs, AWS Support -------------------------------------------
+STACK = f"arn:aws:cloudformation:{REGION}:{ME}:stack"
+LOG_GROUP = f"arn:aws:logs:{REGION}:{ME}:log-group"
+MANAGEMENT_CASES: list[tuple[str, str, dict[str, Any], list[Expected]]] = [
+    # A stack named by name: its ID is the service's to choose, '*'.
+    (
+        "cloudformation",
+        "CreateStack",
+        {
+            "StackName": "securecart-orders",
+            "TemplateURL": "https://s3.amazonaws.com/t/orders.json",
+            "ResourceTypes": ["AWS::Lambda::Function"],
+        },
+        [
+            (
+                "cloudformation:CreateStack",
+                f"{STACK}/securecart-orders/*",
+                {
+                    "cloudformation:TemplateUrl": ("https://s3.amazonaws.com/t/orders.json",),
+                    "cloudformation:ResourceTypes": ("AWS::Lambda::Function",),
+                },
+            )
+        ],
+    ),
+    # A service role is passed to CloudFormation.
+    (
+        "cloudformation",
+        "CreateStack",
+        {"StackName": "securecart-orders", "RoleARN": f"arn:aws:iam::{ME}:role/cfn"},
+        [
+            (
+                "cloudformation:CreateStack",
+                f"{STACK}/securecart-orders/*",
+                {"cloudformation:RoleArn": (f"arn:aws:iam::{ME}:role/cfn",)},
+            ),
+            (
+                "iam:PassRole",
+                f"arn:aws:iam::{ME}:role/cfn",
+                {"iam:PassedToService": ("cloudformation.amazonaws.com",)},
+            ),
+        ],
+    ),
+    # A stack ID is the stack's ARN, which keeps its own account.
+    (
+        "cloudformation",
+        "UpdateStack",
+        {"StackName": f"arn:aws:cloudformation:{REGION}:{OTHER}:stack/securecart-orders/1a2b"},
+        [
+            (
+                "cloudformation:UpdateStack",
+                f"arn:aws:cloudformation:{REGION}:{OTHER}:stack/securecart-orders/1a2b",
+                {},
+            )
+        ],
+    ),
+    (
+        "cloudformation",
+        "ExecuteChangeSet",
+        {
+            "StackName": "securecart-orders",
+            "ChangeSetName": f"arn:aws:cloudformation:{REGION}:{ME}:changeSet/release-7/9f",
+        },
+        [
+            (
+                "cloudformation:ExecuteChangeSet",
+                f"{STACK}/securecart-orders/*",
+                {"cloudformation:ChangeSetName": ("release-7",)},
+            )
+        ],
+    ),
+    (
+        "cloudformation",
+        "DescribeStacks",
+        {"StackName": "securecart-orders"},
+        [("cloudformation:DescribeStacks", f"{STACK}/securecart-orders/*", {})],
+    ),
+    # The reference's stack type is optional for DescribeStacks: all stacks are on "*".
+    ("cloudformation", "DescribeStacks", {}, [("cloudformation:DescribeStacks", "*", {})]),
+    # Log streams are in their group's ARN; the group's own actions are on log-group:<name>:*.
+    (
+        "logs",
+        "CreateLogStream",
+        {"logGroupName": "/aws/lambda/orders-processor", "logStreamName": "2026/11/01/a"},
+        [
+            (
+                "logs:CreateLogStream",
+                f"{LOG_GROUP}:/aws/lambda/orders-processor:log-stream:2026/11/01/a",
+                {},
+            )
+        ],
+    ),
+    (
+        "logs",
+        "PutLogEvents",
+        {"logGroupName": "/ecs/orders-api", "logStreamName": "s", "logEvents": []},
+        [("logs:PutLogEvents", f"{LOG_GROUP}:/ecs/orders-api:log-stream:s", {})],
+    ),
+    (
+        "logs",
+        "CreateLogGroup",
+        {"logGroupName": "/aws/lambda/orders-processor", "tags": {"team": "orders"}},
+        [
+            (
+                "logs:CreateLogGroup",
+                f"{LOG_GROUP}:/aws/lambda/orders-processor:*",
+                {"aws:RequestTag/team": ("orders",)},
+            )
+        ],
+    ),
+    (
+        "logs",
+        "FilterLogEvents",
+        {"logGroupName": "/ecs/orders-api", "filterPattern": "o-1001"},
+        [("logs:FilterLogEvents", f"{LOG_GROUP}:/ecs/orders-api:*", {})],
+    ),
+    # logGroupIdentifier: a name, or an ARN (with or without ':*') that keeps its own account.
+    (
+        "logs",
+        "DescribeLogStreams",
+        {"logGroupIdentifier": f"arn:aws:logs:{REGION}:{OTHER}:log-group:/ecs/orders-api:*"},
+        [
+            (
+                "logs:DescribeLogStreams",
+                f"arn:aws:logs:{REGION}:{OTHER}:log-group:/ecs/orders-api:*",
+                {},
+            )
+        ],
+    ),
+    (
+        "logs",
+        "GetLogEvents",
+        {"logGroupIdentifier": "/ecs/orders-api", "logStreamName": "s"},
+        [("logs:GetLogEvents", f"{LOG_GROUP}:/ecs/orders-api:log-stream:s", {})],
+    ),
+    (
+        "logs",
+        "StartQuery",
+        {
+            "logGroupNames": ["/a", "/b"],
+            "queryString": "fields @message",
+            "startTime": 1,
+            "endTime": 2,
+        },
+        [
+            ("logs:StartQuery", f"{LOG_GROUP}:/a:*", {}),
+            ("logs:StartQuery", f"{LOG_GROUP}:/b:*", {}),
+        ],
+    ),
+    # The tagging calls are the exception: the log group's ARN without ':*'.
+    (
+        "logs",
+        "TagResource",
+        {"resourceArn": f"{LOG_GROUP}:/ecs/orders-api", "tags": {"team": "orders"}},
+        [("logs:TagResource", f"{LOG_GROUP}:/ecs/orders-api", {"aws:TagKeys": ("team",)})],
+    ),
+    (
+        "logs",
+        "PutSubscriptionFilter",
+        {
+            "logGroupName": "/ecs/orders-api",
+            "filterName": "f",
+            "filterPattern": "",
+            "destinationArn": f"arn:aws:logs:{REGION}:{ME}:destination:siem",
+            "roleArn": f"arn:aws:iam::{ME}:role/cwl-to-siem",
+        },
+        [
+            ("logs:PutSubscriptionFilter", f"arn:aws:logs:{REGION}:{ME}:destination:siem", {}),
+            ("logs:PutSubscriptionFilter", f"{LOG_GROUP}:/ecs/orders-api:*", {}),
+            (
+                "iam:PassRole",
+                f"arn:aws:iam::{ME}:role/cwl-to-siem",
+                {"iam:PassedToService": ("logs.amazonaws.com",)},
+            ),
+        ],
+    ),
+    ("logs", "DescribeLogGroups", {}, [("logs:DescribeLogGroups", "*", {})]),
+    # AWS Support's actions have no resource type.
+    ("support", "DescribeCases", {}, [("support:DescribeCases", "*", {})]),
+    (
+        "support",
+        "CreateCase",
+        {"subject": "s", "communicationBody": "b"},
+        [("support:CreateCase", "*", {})],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "expected"),
+    MANAGEMENT_CASES,
+    ids=[f"{case[0]}-{case[1]}" for case in MANAGEMENT_CASES],
+)
+def test_management_services(
+    service: str, operation: str, params: dict[str, Any], expected: list[Expected]
+) -> None:
+    _check(service, operation, params, expected)
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "message"),
+    [
+        ("cloudformation", "DescribeStacks", {"StackName": "arn:aws:s3:::b"}, "not a stack ID"),
+        ("cloudformation", "CreateStack", {"StackName": "no spaces"}, "not a stack name"),
+        ("logs", "CreateLogStream", {"logGroupName": "a:b", "logStreamName": "s"}, "log group"),
+        (
+            "logs",
+            "DescribeLogStreams",
+            {"logGroupIdentifier": "arn:aws:logs:eu-west-1:111111111111:destination:d"},
+            "not a log group ARN",
+        ),
+    ],
+)
+def test_malformed_management_parameters_fail_closed(
+    service: str, operation: str, params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidParameters) as caught:
+        _map(service, operation, params)
+    assert message in str(caught.value)
 
 
 # --- failing closed --------------------------------------------------------------------------

@@ -39,7 +39,17 @@ LANDSCAPE = (
     "config",
     "sso-admin",
     "identitystore",
+    "cloudformation",
+    "logs",
+    "support",
 )
+
+SHARE_FLOOR = {
+    # AWS Support has 20 operations; its four attachment-upload ones (GetAttachmentUploadLinks,
+    # CompleteAttachmentUpload, DescribeAttachmentUploadStatus, GetAttachmentDownloadLink) are
+    # newer than the reference and fail closed.
+    "support": 0.8,
+}
 
 
 def _operations(service: str) -> list[str]:
@@ -75,7 +85,7 @@ def test_every_operation_is_mapped_or_listed_as_unsupported(
         )
     # The landscape's services are mapped nearly whole: what is left out is newer than the
     # reference or outside the emulation (directory buckets, S3 Tables).
-    assert share >= 0.9
+    assert share >= SHARE_FLOOR.get(service, 0.9)
 
 
 @pytest.mark.parametrize(

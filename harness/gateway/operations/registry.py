@@ -8,6 +8,7 @@ from harness.gateway.operations.rules import (
     data,
     identity,
     lambda_,
+    management,
     messaging,
     s3,
     secrets,
@@ -38,5 +39,8 @@ SPECS: dict[str, ServiceSpec] = {
         security.IDENTITYSTORE,
         secrets.SECRETSMANAGER,
         ssm.SSM,
+        management.CLOUDFORMATION,
+        management.LOGS,
+        management.SUPPORT,
     )
 }

@@ -18,6 +18,10 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.htm
 """
 
 from harness.gateway.simulator.errors import SimulationRequestError
-from harness.gateway.simulator.response import OPERATIONS, simulation_response
+from harness.gateway.simulator.response import (
+    OPERATIONS,
+    simulated_decisions,
+    simulation_response,
+)
 
-__all__ = ["OPERATIONS", "SimulationRequestError", "simulation_response"]
+__all__ = ["OPERATIONS", "SimulationRequestError", "simulated_decisions", "simulation_response"]

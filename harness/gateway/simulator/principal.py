@@ -16,7 +16,7 @@ from harness.gateway.simulator.documents import Document, Reader, raw_iam
 from harness.gateway.simulator.errors import backend_failure, invalid
 from harness.gateway.simulator.exclusions import PolicyExclusionList
 from harness.gateway.simulator.sources import BOUNDARY_SOURCE, IDENTITY_SOURCE, PolicyLoader
-from harness.gateway.world import World
+from harness.gateway.world import World, inline_policy_name
 from harness.iam.parse import MAX_DOCUMENT_CHARS
 from harness.iam.policy import Policy, PolicyType
 
@@ -43,7 +43,8 @@ class Principal:
             raise backend_failure(f"reading {arn}", error) from error
         policies = tuple(
             loader.policy(d.text, PolicyType.IDENTITY, d.arn or d.policy_id, d.policy_id,
-                          IDENTITY_SOURCE, MAX_DOCUMENT_CHARS, held=True)
+                          IDENTITY_SOURCE, MAX_DOCUMENT_CHARS, held=True,
+                          held_name=_held_name(d, account))
             for d in documents if not _excluded(d, exclusions))
         boundary_policy = None
         if boundary is not None and not (
@@ -51,8 +52,19 @@ class Principal:
                 or (boundary.arn and exclusions.excludes_arn(boundary.arn))):
             boundary_policy = loader.policy(
                 boundary.text, PolicyType.BOUNDARY, boundary.arn or boundary.policy_id,
-                boundary.policy_id, BOUNDARY_SOURCE, MAX_DOCUMENT_CHARS, held=True)
+                boundary.policy_id, BOUNDARY_SOURCE, MAX_DOCUMENT_CHARS, held=True,
+                held_name=boundary.arn)
         return Principal(policies, boundary_policy, exclusions)
+
+
+def _held_name(document: Document, account: str) -> str | None:
+    """The name the gateway's decisions give the document (harness.gateway.world)."""
+    if document.arn is not None:
+        return document.arn
+    if document.inline is None:
+        return None
+    policy, kind, entity = document.inline
+    return inline_policy_name(f"arn:aws:iam::{account}:{kind}/{entity}", policy)
 
 
 def _excluded(document: Document, exclusions: PolicyExclusionList) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,11 @@ from localstack.aws.protocol.serializer import create_serializer
 
 from harness.gateway.services import service_model
 from harness.gateway.simulator.errors import SimulationRequestError, invalid
-from harness.gateway.simulator.request import read
+from harness.gateway.simulator.outcomes import resource_outcome
+from harness.gateway.simulator.request import Simulation, read
 from harness.gateway.simulator.results import action_result
 from harness.gateway.world import World
+from harness.iam.decision import Decision, MatchedStatement
 
 OPERATIONS = frozenset({"SimulatePrincipalPolicy", "SimulateCustomPolicy"})
 
@@ -63,6 +66,32 @@ def simulation_response(
     response = create_serializer(model, "query").serialize_to_response(
         body, model.operation_model(operation), None, request_id)
     return bytes(response.get_data())
+
+
+def simulated_decisions(operation: str, params: Mapping[str, Any], world: World,
+                        caller_account: str | None = None) -> tuple[Decision, ...]:
+    """The engine's decision for every action (of the page `simulation_response` answers) on
+    every resource of the simulation."""
+    simulation = read(operation, params, world, caller_account)
+    start, size = _page(params, len(simulation.actions))
+    return tuple(_as_held(simulation, resource_outcome(simulation, action, resource).decision)
+                 for action in simulation.actions[start:start + size]
+                 for resource in simulation.resources)
+
+
+def _as_held(simulation: Simulation, decision: Decision) -> Decision:
+    """The decision with its statements named as the gateway's own decisions name the same
+    policies (the simulator names them by position and SourcePolicyId)."""
+    def named(statements: tuple[MatchedStatement, ...]) -> tuple[MatchedStatement, ...]:
+        renamed = []
+        for statement in statements:
+            source = simulation.sources.get(statement.policy_name)
+            held = source.held_name if source is not None else None
+            renamed.append(replace(statement, policy_name=held) if held else statement)
+        return tuple(renamed)
+
+    return replace(decision, deciding=named(decision.deciding), matched=named(decision.matched),
+                   unmet=named(decision.unmet))
 
 
 def _page(params: Mapping[str, Any], total: int) -> tuple[int, int]:

@@ -44,6 +44,9 @@ class Source:
     policy_id: str
     source_type: str
     spans: tuple[Span, ...]
+    held_name: str | None = None
+    """For a policy the backend holds, the name the gateway's decisions give it (its ARN, or
+    `inline policy P of ENTITY-ARN`), so a simulated decision can be told apart by policy."""
 
 
 class PolicyLoader:
@@ -54,9 +57,11 @@ class PolicyLoader:
         self.sources: dict[str, Source] = {}
 
     def policy(self, text: str, policy_type: PolicyType, field: str, policy_id: str,
-               source_type: str, max_size: int, *, held: bool = False) -> Policy:
+               source_type: str, max_size: int, *, held: bool = False,
+               held_name: str | None = None) -> Policy:
         """`held`: the backend holds the document, so IAM took it once; a document the engine
-        cannot read is then the simulator's failure, not the caller's invalid input."""
+        cannot read is then the simulator's failure, not the caller's invalid input.
+        `held_name`: what the gateway's decisions call that document (Source.held_name)."""
         try:
             policy = parse_policy(text, policy_type, name=field, max_size=max_size)
         except PolicyValidationError as error:
@@ -70,7 +75,7 @@ class PolicyLoader:
                 "PolicyEvaluation", f"locating the statements of {field}: {error}", 500
             ) from error
         key = f"{len(self.sources)}:{field}"
-        self.sources[key] = Source(policy_id, source_type, spans)
+        self.sources[key] = Source(policy_id, source_type, spans, held_name)
         return replace(policy, name=key)
 
     def inputs(self, params: Mapping[str, Any], field: str, policy_type: PolicyType,

@@ -112,11 +112,18 @@ def _with_acl(then: Rule) -> Rule:
 
 def _object_write(name: str = "PutObject") -> Rule:
     """An object write (PutObject, CreateMultipartUpload, the target of a copy) and the extra
-    permissions its headers need: ACL → s3:PutObjectAcl, tags → s3:PutObjectTagging, object-lock
-    headers → s3:PutObjectRetention / s3:PutObjectLegalHold."""
+    permissions its headers need: tags → s3:PutObjectTagging, object-lock headers →
+    s3:PutObjectRetention / s3:PutObjectLegalHold.
+
+    ACL headers need no s3:PutObjectAcl: s3:PutObject itself carries s3:x-amz-acl and the
+    s3:x-amz-grant-* keys, and AWS's own delivery policies grant s3:PutObject alone to writers
+    that send `x-amz-acl: bucket-owner-full-control` — CloudTrail's bucket policy
+    (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html)
+    and the S3 guide's "Granting s3:PutObject permission with a condition requiring the bucket
+    owner to get full control"
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies-condition-keys.html)."""
     return plus(
         action(name),
-        _with_acl(action("PutObjectAcl")),
         when("Tagging", action("PutObjectTagging")),
         when("ObjectLockMode", action("PutObjectRetention")),
         when("ObjectLockLegalHoldStatus", action("PutObjectLegalHold")),
