@@ -57,7 +57,7 @@ Feature: Organisation-wide guardrails hold in every member account
     When she uploads "on-fsx.txt" to the "securecart-dev-artifacts" bucket encrypted with "aws:fsx"
     Then the request is denied by a service control policy
     And the denial names the statement "DenyS3PutWithUnknownEncryption"
-    When she uploads "with-kms.txt" to the "securecart-dev-artifacts" bucket encrypted with "aws:kms"
+    When she uploads "with-sse-s3.txt" to the "securecart-dev-artifacts" bucket encrypted with "AES256"
     Then the request is allowed
 
   @use-case-encryption
