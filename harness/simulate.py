@@ -23,7 +23,7 @@ from harness.iam.errors import PolicyValidationError
 from harness.iam.evaluate import PolicySet, evaluate
 from harness.iam.messages import access_denied_message
 from harness.iam.parse import parse_policy
-from harness.iam.policy import Policy, PolicyType
+from harness.iam.policy import TRUST_ACTIONS, Policy, PolicyType
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _KNOWN_FIELDS = frozenset(
@@ -40,17 +40,6 @@ _KNOWN_FIELDS = frozenset(
         "ResourceControlPolicies",
         "ManagementAccount",
         "ContextEntries",
-    }
-)
-# The actions whose resource can only be reached through its own policy: a role's trust policy.
-_TRUST_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
     }
 )
 # ContextKeyType as SimulateCustomPolicy spells it → the reference's type family.
@@ -117,7 +106,7 @@ def _policies_for(simulation: Simulation, action: str) -> PolicySet:
     service = action.partition(":")[0].lower()
     if policies.rcps is not None and service not in rcp_services():
         policies = replace(policies, rcps=None)
-    if action.lower() in _TRUST_ACTIONS and policies.resource is not None:
+    if action.lower() in TRUST_ACTIONS and policies.resource is not None:
         policies = replace(policies, resource_policy_required=True)
     return policies
 
@@ -314,7 +303,7 @@ def resource_owner(value: Any) -> str | None:
 
 
 def _resource_type(actions: Sequence[str]) -> PolicyType:
-    if actions and all(a.lower() in _TRUST_ACTIONS for a in actions):
+    if actions and all(a.lower() in TRUST_ACTIONS for a in actions):
         return PolicyType.TRUST
     return PolicyType.RESOURCE
 

@@ -8,6 +8,7 @@ from typing import Any
 from steps.calls import call
 from steps.lookup import boundary_arn, role_trust
 from steps.outcomes import Outcome
+from steps.personas import session
 from steps.world import World
 
 BODY = b'{"example": true}\n'
@@ -42,6 +43,15 @@ def assume_role(world: World, role: str, account: str, *, external_id: str | Non
     if seconds is not None:
         params["DurationSeconds"] = seconds
     return call(world, "sts", "AssumeRole", params)
+
+
+def act_as_assumed(world: World, label: str, role: str, account: str, *,
+                   external_id: str | None = None) -> None:
+    """The current actor calls STS AssumeRole, which must succeed; the new session, named
+    `label`, acts from now on."""
+    outcome = require(assume_role(world, role, account, external_id=external_id))
+    assert outcome.response is not None
+    world.actor = session(label, account, outcome.response)
 
 
 def role_arn_of(world: World, role: str, account: str) -> str:

@@ -73,6 +73,16 @@ def _expect(holds: bool, message: str) -> None:
         raise AssertionError(message)
 
 
+def _expect_rows(found: list[Any], expected: list[Any], what: str, shown: Iterable[str]) -> None:
+    """Fail unless the rows `found` are the table's `expected` rows, listing `what` was found
+    (`shown`) and the rows missing or not in the table."""
+    _expect(found == expected,
+        f"the {what} findings differ from the table\n"
+        f"{what}:\n{_listing(shown)}\n"
+        f"missing:\n{_listing(str(row) for row in expected if row not in found)}\n"
+        f"not in the table:\n{_listing(str(row) for row in found if row not in expected)}")
+
+
 def _listing(lines: Iterable[str], empty: str = "none") -> str:
     shown = [f"  {line}" for line in lines]
     return "\n".join(shown) if shown else f"  {empty}"
@@ -148,11 +158,7 @@ def archived_exactly(world: World, datatable: Table) -> None:
     archived = [f for f in _analysis(world).external if f.archive is not None]
     found = sorted((f.resource, _outside_account(world, f), _actions(",".join(f.actions)))
                    for f in archived)
-    _expect(found == expected,
-        "the archived external-access findings differ from the table\n"
-        f"archived:\n{_listing(_describe(f) for f in archived)}\n"
-        f"missing:\n{_listing(str(row) for row in expected if row not in found)}\n"
-        f"not in the table:\n{_listing(str(row) for row in found if row not in expected)}")
+    _expect_rows(found, expected, "archived external-access", (_describe(f) for f in archived))
 
 
 @then("no external-access finding is active",
@@ -269,11 +275,7 @@ def accepted_exactly(world: World, datatable: Table) -> None:
     directory = world.stack.landscape.directory
     found = sorted((f.rule, display_path(f.file, directory), f.accepted.owner)
                    for f in accepted if f.accepted is not None)
-    _expect(found == expected,
-        "the accepted findings differ from the table\n"
-        f"accepted:\n{_listing(_finding(world, f) for f in accepted)}\n"
-        f"missing:\n{_listing(str(row) for row in expected if row not in found)}\n"
-        f"not in the table:\n{_listing(str(row) for row in found if row not in expected)}")
+    _expect_rows(found, expected, "accepted", (_finding(world, f) for f in accepted))
 
 
 @then("no other finding remains",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from steps import personas
-from steps.actions import BODY, assume_role, create_role, require
+from steps.actions import BODY, act_as_assumed, create_role, require
 from steps.calls import call
 from steps.catalog import given
 from steps.lookup import bucket_owner
@@ -53,9 +53,7 @@ def ecs_task_running(world: World, role: str, account: str) -> None:
         world.stack.landscape.account(account).role(role)
     except KeyError:
         world.actor = personas.aws_service(world.stack, personas.ECS_TASKS, account)
-        outcome = require(assume_role(world, role, account))
-        assert outcome.response is not None
-        world.actor = personas.session(f"the {role} task", account, outcome.response)
+        act_as_assumed(world, f"the {role} task", role, account)
         return
     world.actor = personas.ecs_task(world.stack, role, account)
 
@@ -124,9 +122,7 @@ def pipeline_running(world: World, role: str, account: str) -> None:
 def pipeline_assumed(world: World, role: str, account: str) -> None:
     """The pipeline (the current actor) calls STS AssumeRole, which must succeed; the new
     session acts from now on."""
-    outcome = require(assume_role(world, role, account))
-    assert outcome.response is not None
-    world.actor = personas.session(f"the pipeline as {role}", account, outcome.response)
+    act_as_assumed(world, f"the pipeline as {role}", role, account)
 
 
 @given('{actor} has created the role "{role}" with the "{boundary}" permissions boundary',

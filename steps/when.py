@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from harness.landscape.model import SSO_ROLE_PATH
-from harness.seeding.identity_center import sso_role_name
+from harness.seeding.identity_center import sso_role_arn, sso_role_name
 from steps import simulate
 from steps.actions import assume_role, create_role, upload
 from steps.calls import call
@@ -340,7 +339,6 @@ def simulates_permission_set(world: World, actor: str, permission_set: str, acco
     """IAM SimulatePrincipalPolicy for the role Identity Center made for the permission set in
     the account, as a member signed in with MFA would make the request in `region`."""
     landscape = world.stack.landscape
-    found = landscape.account(account)
-    name = sso_role_name(found, landscape.identity_center.permission_set(permission_set))
-    role_arn = f"arn:aws:iam::{found.account_id}:role{SSO_ROLE_PATH}{name}"
+    role_arn = sso_role_arn(landscape.account(account),
+                            landscape.identity_center.permission_set(permission_set))
     simulate.principal(world, role_arn, action, resource, region=region, mfa=True)

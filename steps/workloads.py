@@ -13,8 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from steps import personas
-from steps.actions import assume_role, require, role_arn_of
+from steps.actions import act_as_assumed, role_arn_of
 from steps.calls import call
 from steps.catalog import given, when
 from steps.world import World
@@ -62,10 +61,8 @@ def assumed_with_external_id(world: World, actor: str, role: str, account: str,
                              external_id: str) -> None:
     """The actor calls STS AssumeRole with the ExternalId, which must succeed; the new session
     acts from now on."""
-    outcome = require(assume_role(world, role, account, external_id=external_id))
-    assert outcome.response is not None
-    world.actor = personas.session(f"{world.current().label} as {role}", account,
-                                   outcome.response)
+    act_as_assumed(world, f"{world.current().label} as {role}", role, account,
+                   external_id=external_id)
 
 
 # --------------------------------------------------------------------------- the world

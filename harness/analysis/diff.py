@@ -44,7 +44,6 @@ from pathlib import Path
 
 from harness.analysis.findings import statement_line
 from harness.analysis.offline import (
-    TRUST_ACTIONS,
     Offline,
     Principal,
     outside_principals,
@@ -58,6 +57,7 @@ from harness.analysis.requests import (
     request_space,
 )
 from harness.iam import (
+    TRUST_ACTIONS,
     ContextKeys,
     Decision,
     MatchedStatement,

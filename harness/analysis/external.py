@@ -28,9 +28,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness import authref
+from harness.analysis.findings import read_yaml_file
 from harness.analysis.offline import (
     OUTSIDE_ACCOUNT,
     Offline,
@@ -98,10 +97,7 @@ def load_archive(landscape: Landscape, path: Path | None = None) -> tuple[Archiv
     path = path if path is not None else landscape.directory / ARCHIVE_FILE
     if not path.is_file():
         return ()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ArchiveError(f"{path}: not YAML: {error}") from error
+    _, data = read_yaml_file(path, ArchiveError)
     if not isinstance(data, dict) or not isinstance(data.get("archived", []), list):
         raise ArchiveError(f"{path}: archived: must be a list of entries")
     problems: list[tuple[str, str]] = []

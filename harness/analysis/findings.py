@@ -281,6 +281,18 @@ class AcceptedFileError(Exception):
     """accepted.yaml cannot be read or an entry is malformed."""
 
 
+def read_yaml_file(path: Path, error: type[Exception]) -> tuple[str, Any]:
+    """The text of one of the analysis's own YAML files (accepted findings, archived findings,
+    waivers) and its data; `error` (naming the file) when it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"{path}: cannot read: {problem}") from problem
+    except yaml.YAMLError as problem:
+        raise error(f"{path}: not YAML: {problem}") from problem
+
+
 @dataclass(frozen=True, slots=True)
 class AcceptedEntry:
     """One accepted finding. It matches findings of `rule` in `file` (relative to the directory
@@ -321,14 +333,7 @@ def load_accepted(path: Path, known_rules: Iterable[str] = ()) -> tuple[Accepted
 
     `rule`, `file`, `reason` and `owner` are required; `sid`, `statement` and `subject` narrow
     the match. With `known_rules`, a rule id outside them is an error."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as error:
-        raise AcceptedFileError(f"{path}: cannot read: {error}") from error
-    except yaml.YAMLError as error:
-        raise AcceptedFileError(f"{path}: not YAML: {error}") from error
+    text, data = read_yaml_file(path, AcceptedFileError)
     if data is None:
         return ()
     if not isinstance(data, dict) or set(data) - {"accepted"}:
@@ -338,7 +343,7 @@ def load_accepted(path: Path, known_rules: Iterable[str] = ()) -> tuple[Accepted
         entries = []
     if not isinstance(entries, list):
         raise AcceptedFileError(f"{path}: 'accepted' must be a list")
-    lines = _item_lines(root)
+    lines = _item_lines(yaml.compose(text, Loader=yaml.SafeLoader))
     rules = set(known_rules)
     result: list[AcceptedEntry] = []
     for index, raw in enumerate(entries):

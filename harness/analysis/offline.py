@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 from harness.aws_managed import aws_managed_table
 from harness.iam import (
+    TRUST_ACTIONS,
     Caller,
     ContextKeys,
     Decision,
@@ -42,14 +43,13 @@ from harness.iam import (
 from harness.iam.parse import MAX_DOCUMENT_CHARS
 from harness.iam.policy import Effect
 from harness.landscape.model import (
-    SSO_ROLE_PATH,
     Account,
     Landscape,
     PermissionSet,
     Role,
     Tags,
 )
-from harness.seeding.identity_center import provisioned_role
+from harness.seeding.identity_center import provisioned_role, sso_role_arn
 
 OUTSIDE_ACCOUNT = "123456789012"
 """An AWS account in no landscape: the stranger that public access lets in."""
@@ -57,18 +57,6 @@ ANONYMOUS = "anonymous"
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 SESSION_NAME = "securecart-analyze"
 """The RoleSessionName of the role sessions the analysis asks as."""
-
-TRUST_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
-    }
-)
-"""Actions on a role that its trust policy decides."""
 
 _FIXED_NOW = datetime(2026, 1, 1, tzinfo=UTC)
 """The moment offline requests are made at: analyses are reproducible."""
@@ -196,7 +184,7 @@ def _identity_center_principal(
     identity = tuple(policies.get(arn, PolicyType.IDENTITY) for arn in spec.managed_policies)
     boundary = spec.permissions_boundary
     return Principal(
-        arn=f"arn:aws:iam::{account.account_id}:role{SSO_ROLE_PATH}{spec.name}",
+        arn=sso_role_arn(account, permission_set),
         account=account.account_id,
         kind=PrincipalKind.ROLE,
         label=f"{account.name}:{permission_set.name}",

@@ -101,6 +101,8 @@ def review(results: Sequence[MutantResult], entries: Sequence[AcceptedEntry], di
     survivors = [r for r in results if r.status == "survived"]
     findings = apply_accepted([survivor_finding(directory, r) for r in survivors], relevant,
                               directory, survivors_file)
-    acceptance = {id(r): f.accepted for r, f in zip(survivors, findings, strict=False)}
+    # apply_accepted keeps the survivors' order and appends the stale entries.
+    matched, stale = findings[:len(survivors)], findings[len(survivors):]
+    acceptance = {id(r): f.accepted for r, f in zip(survivors, matched, strict=True)}
     reviewed = [replace(r, accepted=acceptance.get(id(r))) for r in results]
-    return Review(reviewed, findings[:len(survivors)], findings[len(survivors):])
+    return Review(reviewed, matched, stale)

@@ -20,9 +20,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.analysis.diff import Change, DiffResult, Waiver
+from harness.analysis.findings import read_yaml_file
 from harness.iam.wildcard import glob_match
 
 REQUIRED = ("principal", "action", "resource", "owner", "reason", "expires")
@@ -33,12 +32,7 @@ class WaiverError(Exception):
 
 
 def load_waivers(path: Path) -> tuple[Waiver, ...]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise WaiverError(f"{path}: cannot read: {error}") from error
-    except yaml.YAMLError as error:
-        raise WaiverError(f"{path}: not YAML: {error}") from error
+    _, data = read_yaml_file(path, WaiverError)
     if data is None:
         return ()
     if not isinstance(data, list):

@@ -436,9 +436,9 @@ class EnforcingGateway:
         account = call.asker.caller.account
         simulated: tuple[Decision, ...] = ()
         try:
-            body = simulator.simulation_response(operation, params, self.world, call.request_id,
-                                                 now=self.config.now(), caller_account=account)
-            simulated = simulator.simulated_decisions(operation, params, self.world, account)
+            answer = simulator.simulate(operation, params, self.world, call.request_id,
+                                        now=self.config.now(), caller_account=account)
+            body, simulated = answer.body, answer.decisions
         except simulator.SimulationRequestError as error:
             raise Denied(error_response("iam", operation, error.code, error.message,
                                         error.status, call.request_id, request=call.http)

@@ -20,13 +20,8 @@ from harness.iam.context import Caller, ContextKeys, PrincipalKind, Request
 from harness.iam.decision import Decision
 from harness.iam.evaluate import PolicySet, evaluate
 from harness.iam.parse import parse_policy
-from harness.iam.policy import Policy, PolicyType
+from harness.iam.policy import TRUST_ACTIONS, Policy, PolicyType
 
-# Actions whose resource is a role, decided by its trust policy.
-_TRUST_ACTIONS = frozenset({
-    "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
-    "sts:tagsession", "sts:setsourceidentity", "sts:setcontext",
-})
 _POLICY_HOLDERS = frozenset({"s3", "sns", "sqs", "lambda", "kms"})
 
 
@@ -230,7 +225,7 @@ def _policies(asker: Asker, wanted: AuthorizationRequest, resource_account: str 
 
 def _resource_policy(wanted: AuthorizationRequest, service: str, owner: str | None,
                      world: World) -> Policy | None:
-    if wanted.action.lower() in _TRUST_ACTIONS and ":role/" in wanted.resource:
+    if wanted.action.lower() in TRUST_ACTIONS and ":role/" in wanted.resource:
         return world.role_trust(wanted.resource)
     if service not in _POLICY_HOLDERS or owner is None or wanted.resource == "*":
         return None

@@ -8,9 +8,10 @@ from harness.iam.errors import PolicyValidationError
 from harness.iam.evaluate import PolicySet, evaluate
 from harness.iam.messages import access_denied_message
 from harness.iam.parse import parse_policy
-from harness.iam.policy import Effect, Policy, PolicyType, Statement
+from harness.iam.policy import TRUST_ACTIONS, Effect, Policy, PolicyType, Statement
 
 __all__ = [
+    "TRUST_ACTIONS",
     "Caller",
     "ContextKeys",
     "Decision",

@@ -34,6 +34,13 @@ class PolicyType(StrEnum):
     RCP = "resource control policy"
 
 
+TRUST_ACTIONS = frozenset({
+    "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+    "sts:tagsession", "sts:setsourceidentity", "sts:setcontext",
+})
+"""The actions (lower case) whose resource is a role, decided by the role's trust policy."""
+
+
 @dataclass(frozen=True, slots=True)
 class PrincipalSpec:
     """A Principal or NotPrincipal element.

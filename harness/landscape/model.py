@@ -361,6 +361,7 @@ class PermissionSet:
 
 
 SSO_ROLE_PATH = "/aws-reserved/sso.amazonaws.com/"
+SSO_ROLE_PREFIX = "AWSReservedSSO_"
 
 
 @dataclass(frozen=True, slots=True)

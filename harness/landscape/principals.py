@@ -9,7 +9,7 @@ from typing import Any
 
 from harness.iam.policy import PolicyType
 from harness.landscape.context import Context
-from harness.landscape.model import SSO_ROLE_PATH, IdentityCenter, Role
+from harness.landscape.model import SSO_ROLE_PATH, SSO_ROLE_PREFIX, IdentityCenter, Role
 from harness.landscape.names import ACCOUNT_ID
 from harness.landscape.wording import known, suggest
 
@@ -55,7 +55,6 @@ _BUILTIN_FEDERATED = frozenset(
     }
 )
 
-_SSO_ROLE_PREFIX = "AWSReservedSSO_"
 
 
 class _Known:
@@ -168,8 +167,8 @@ def _role_problem(full: str, account: str, landscape: _Known) -> str | None:
     """Why the role `full` (path and name) is not one of `account`; None when it is. An
     Identity Center role exists where its permission set is assigned."""
     path, name = full.rsplit("/", 1)[0] + "/", full.rsplit("/", 1)[1]
-    if path == SSO_ROLE_PATH and name.startswith(_SSO_ROLE_PREFIX):
-        permission_set = name[len(_SSO_ROLE_PREFIX) :].rsplit("_", 1)[0]
+    if path == SSO_ROLE_PATH and name.startswith(SSO_ROLE_PREFIX):
+        permission_set = name[len(SSO_ROLE_PREFIX) :].rsplit("_", 1)[0]
         if (account, permission_set) in landscape.assigned:
             return None
         return (

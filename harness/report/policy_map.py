@@ -25,10 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.iam.policy import PolicyType
-from harness.landscape.model import Account, Landscape, PolicyDocument, Role
+from harness.landscape.model import SSO_ROLE_PREFIX, Account, Landscape, PolicyDocument, Role
 from harness.report.decisions import StatementRef
 
-SSO_ROLE_PREFIX = "AWSReservedSSO_"
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 _INLINE = re.compile(r"inline policy (?P<policy>.+) of (?P<owner>arn:\S+)")
 _AWS_MANAGED = "arn:aws:iam::aws:policy/"

@@ -17,6 +17,7 @@ from typing import Any
 
 from harness.landscape.model import (
     SSO_ROLE_PATH,
+    SSO_ROLE_PREFIX,
     Account,
     CustomerManagedPolicyRef,
     IdentityCenter,
@@ -320,7 +321,13 @@ def _provisioned(admin: Any, instance_arn: str, account: Account) -> set[str]:
 
 def sso_role_name(account: Account, permission_set: PermissionSet) -> str:
     """The name of the role Identity Center makes for the permission set in the account."""
-    return f"AWSReservedSSO_{permission_set.name}_{role_suffix(account, permission_set)}"
+    return f"{SSO_ROLE_PREFIX}{permission_set.name}_{role_suffix(account, permission_set)}"
+
+
+def sso_role_arn(account: Account, permission_set: PermissionSet) -> str:
+    """The ARN (with its path) of the role Identity Center makes for the permission set."""
+    return (f"arn:aws:iam::{account.account_id}:role{SSO_ROLE_PATH}"
+            f"{sso_role_name(account, permission_set)}")
 
 
 def role_suffix(account: Account, permission_set: PermissionSet) -> str:

@@ -25,7 +25,8 @@ from harness.backends import ACCOUNT_ID_TAG
 from harness.backends.moto import MotoServer
 from harness.gateway.backend import BackendAccess
 from harness.gateway.protocol import HeaderMap, HttpRequest, parse_operation
-from harness.gateway.simulator import SimulationRequestError, simulation_response
+from harness.gateway.simulator import SimulationRequestError
+from harness.gateway.simulator import simulate as simulator_answer
 from harness.gateway.world import World
 
 ACCOUNT = "111111111111"
@@ -155,8 +156,8 @@ def _build(access: BackendAccess) -> None:
 def simulate(world: World, operation: str, caller_account: str | None = ACCOUNT,
              **params: Any) -> dict[str, Any]:
     """The simulator's answer as botocore's query parser reads it (an SDK's view)."""
-    body = simulation_response(operation, params, world, "req-1", now=_NOW,
-                               caller_account=caller_account)
+    body = simulator_answer(operation, params, world, "req-1", now=_NOW,
+                            caller_account=caller_account).body
     parsed: dict[str, Any] = create_parser("query").parse(
         {"body": body, "headers": {}, "status_code": 200},
         _MODEL.operation_model(operation).output_shape)
@@ -180,7 +181,7 @@ def custom(world: World, policies: list[str], *actions: str, **params: Any) -> d
 
 def refused(world: World, operation: str, **params: Any) -> SimulationRequestError:
     with pytest.raises(SimulationRequestError) as raised:
-        simulation_response(operation, params, world, "req-1", now=_NOW, caller_account=ACCOUNT)
+        simulator_answer(operation, params, world, "req-1", now=_NOW, caller_account=ACCOUNT)
     return raised.value
 
 
@@ -645,7 +646,7 @@ def test_resource_handling_option_with_its_resources(world: World) -> None:
 def test_parameters_as_the_gateway_parses_them(world: World) -> None:
     """A request as boto3 sends it, read by the gateway's parser (LocalStack's), answers as a
     direct call does: the parameters' shapes (ContextEntries, PolicyExclusionList, MaxItems)
-    are the ones simulation_response reads."""
+    are the ones simulate reads."""
     params: dict[str, Any] = {
         "PolicySourceArn": APP, "ActionNames": ["s3:GetObject", "sqs:SendMessage"],
         "ResourceArns": ["arn:aws:s3:::app-bucket/a", JOBS], "MaxItems": 5,

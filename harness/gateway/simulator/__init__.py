@@ -2,7 +2,7 @@
 SimulateCustomPolicy decided by the engine, over the principal's real policies read from the
 backend, in IAM's query-protocol XML.
 
-The gateway calls `simulation_response` once it has authorised the caller for
+The gateway calls `simulate` once it has authorised the caller for
 iam:SimulatePrincipalPolicy / iam:SimulateCustomPolicy; a `SimulationRequestError` carries the
 error IAM answers instead (InvalidInput, NoSuchEntity, PolicyEvaluation, ServiceFailure).
 
@@ -20,8 +20,8 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.htm
 from harness.gateway.simulator.errors import SimulationRequestError
 from harness.gateway.simulator.response import (
     OPERATIONS,
-    simulated_decisions,
-    simulation_response,
+    Simulated,
+    simulate,
 )
 
-__all__ = ["OPERATIONS", "SimulationRequestError", "simulated_decisions", "simulation_response"]
+__all__ = ["OPERATIONS", "Simulated", "SimulationRequestError", "simulate"]

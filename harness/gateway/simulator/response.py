@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,16 @@ OPERATIONS = frozenset({"SimulatePrincipalPolicy", "SimulateCustomPolicy"})
 _DEFAULT_MAX_ITEMS = 100
 
 
-def simulation_response(
+@dataclass(frozen=True, slots=True)
+class Simulated:
+    body: bytes
+    """AWS's XML response."""
+    decisions: tuple[Decision, ...]
+    """The engine's decision for every action of the page on every resource, its statements
+    named as the gateway's own decisions name the same policies (for the decision log)."""
+
+
+def simulate(
     operation: str,
     params: Mapping[str, Any],
     world: World,
@@ -37,9 +46,9 @@ def simulation_response(
     *,
     now: datetime,
     caller_account: str | None = None,
-) -> bytes:
-    """AWS's XML response for SimulatePrincipalPolicy / SimulateCustomPolicy. Raises
-    SimulationRequestError.
+) -> Simulated:
+    """SimulatePrincipalPolicy / SimulateCustomPolicy: the response and the decisions behind
+    it. Raises SimulationRequestError.
 
     `params` are the operation's parameters as the gateway's request parser gives them.
     `caller_account` is the account of whoever calls the simulator: a SimulateCustomPolicy
@@ -56,8 +65,10 @@ def simulation_response(
         raise SimulationRequestError("InvalidAction", f"{operation} is not a simulator operation")
     simulation = read(operation, params, world, caller_account)
     start, size = _page(params, len(simulation.actions))
-    results = [action_result(simulation, action)
-               for action in simulation.actions[start:start + size]]
+    outcomes = {action: [resource_outcome(simulation, action, resource)
+                         for resource in simulation.resources]
+                for action in simulation.actions[start:start + size]}
+    results = [action_result(simulation, action, found) for action, found in outcomes.items()]
     body: dict[str, Any] = {"EvaluationResults": results,
                             "IsTruncated": start + size < len(simulation.actions)}
     if body["IsTruncated"]:
@@ -65,18 +76,9 @@ def simulation_response(
     model = service_model("iam")
     response = create_serializer(model, "query").serialize_to_response(
         body, model.operation_model(operation), None, request_id)
-    return bytes(response.get_data())
-
-
-def simulated_decisions(operation: str, params: Mapping[str, Any], world: World,
-                        caller_account: str | None = None) -> tuple[Decision, ...]:
-    """The engine's decision for every action (of the page `simulation_response` answers) on
-    every resource of the simulation."""
-    simulation = read(operation, params, world, caller_account)
-    start, size = _page(params, len(simulation.actions))
-    return tuple(_as_held(simulation, resource_outcome(simulation, action, resource).decision)
-                 for action in simulation.actions[start:start + size]
-                 for resource in simulation.resources)
+    decisions = tuple(_as_held(simulation, outcome.decision)
+                      for found in outcomes.values() for outcome in found)
+    return Simulated(bytes(response.get_data()), decisions)
 
 
 def _as_held(simulation: Simulation, decision: Decision) -> Decision:

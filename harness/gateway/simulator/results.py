@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from harness import authref
-from harness.gateway.simulator.outcomes import ResourceOutcome, resource_outcome
+from harness.gateway.simulator.outcomes import ResourceOutcome
 from harness.gateway.simulator.request import Simulation
 from harness.iam.decision import MatchedStatement, Outcome
 from harness.iam.policy import PolicyType
@@ -31,10 +31,10 @@ T = TypeVar("T")
 _RESTRICTIVENESS = (Outcome.ALLOWED, Outcome.IMPLICIT_DENY, Outcome.EXPLICIT_DENY)
 
 
-def action_result(simulation: Simulation, action: str) -> dict[str, Any]:
-    """The EvaluationResult of `action`, as the query serializer takes it."""
-    outcomes = [resource_outcome(simulation, action, resource)
-                for resource in simulation.resources]
+def action_result(simulation: Simulation, action: str, outcomes: Sequence[ResourceOutcome]
+                  ) -> dict[str, Any]:
+    """The EvaluationResult of `action`, as the query serializer takes it, from its outcome on
+    each resource of the simulation."""
     outcome = max((o.decision.outcome for o in outcomes), key=_RESTRICTIVENESS.index)
     named = simulation.resources != ("*",)
     result: dict[str, Any] = {
