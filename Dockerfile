@@ -12,15 +12,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     XDG_CACHE_HOME=/var/cache/securecart
 
+WORKDIR /opt/securecart
+
+# The lock first, in a layer of its own: every package pinned and hash-checked, the same set CI
+# tests (docs/dependencies.md); a change to the code does not reinstall it.
+COPY requirements/harness.txt requirements/build.txt requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/harness.txt
+
 # The repository (less .dockerignore), owned by root: the harness reads its landscape
 # (fixtures/securecart, found under the working directory) and writes nothing here.
-WORKDIR /opt/securecart
 COPY . .
 
-# Installed from the repository, not editable; then an unprivileged user to run it, with the
-# certificate cache (XDG_CACHE_HOME: the self-signed CA and certificate) as its only
-# writable folder outside its home.
-RUN pip install --no-cache-dir . \
+# The project alone, not editable, its build backend pinned; then an unprivileged user to run
+# it, with the certificate cache (XDG_CACHE_HOME: the self-signed CA and certificate) as its
+# only writable folder outside its home.
+RUN pip install --no-cache-dir --no-deps --build-constraint requirements/build.txt . \
     && rm -rf build ./*.egg-info \
     && useradd --create-home --user-group --uid 10001 securecart \
     && mkdir -p /var/cache/securecart \

@@ -51,11 +51,13 @@ def readme_test_command() -> str:
 
 
 def ci_tox_envs() -> list[str]:
-    """Every environment `.ci/run` passes to `tox -e`, in order (comments ignored)."""
+    """Every environment whose commands `.ci/run` runs (`step NAME tox -e ENV`), in order;
+    comments and `--notest` (installing only) ignored."""
     envs: list[str] = []
     for raw in CI_RUN.read_text(encoding="utf-8").splitlines():
         line = raw.split("#", 1)[0].strip()
-        if not re.match(r"tox\b", line):
+        line = re.sub(r"^step\s+\S+\s+", "", line)
+        if not re.match(r"tox\b", line) or "--notest" in line:
             continue
         for match in re.finditer(r"(?:^|\s)-e(?:\s+|=)?(\S+)", line):
             envs.extend(name for name in match.group(1).strip("\"'").split(",") if name)
@@ -83,13 +85,17 @@ def test_unit_runs_the_readme_test_command() -> None:
     assert readme_test_command() == UNIT_COMMAND
 
 
-def test_every_environment_shares_one_installed_virtualenv() -> None:
+def test_every_environment_shares_one_virtualenv_installed_from_the_lock() -> None:
     config = tox_config()
     base = config["testenv"]
     assert base.get("runner") == "ignore_env_name_mismatch"
     assert base.get("env_dir") == "{toxworkdir}/shared"
-    assert base.get("package") == "editable"
-    assert base.get("extras") == "test"
+    # The lock, hash-checked; then the project alone, its build backend pinned.
+    assert base.get("skip_install") == "true"
+    assert lines(base["deps"]) == ["-r requirements/harness.txt"]
+    assert lines(base["commands_pre"]) == [
+        "python -m pip install --quiet --no-deps --build-constraint requirements/build.txt "
+        "--editable ."]
     for name in ENVIRONMENTS:
         section = config[f"testenv:{name}"]
         for key in ("runner", "env_dir", "envdir", "package", "extras", "skip_install", "deps"):
@@ -136,8 +142,28 @@ def test_ci_runs_every_environment_and_no_suite_twice() -> None:
     assert {"moto", "localstack"} <= set(ci_backends)
 
 
-def test_ci_installs_the_tox_that_tox_ini_requires() -> None:
+def test_ci_installs_the_locked_tox_that_tox_ini_requires() -> None:
+    from packaging.requirements import Requirement
+
+    from requirements.lock import ROOT as LOCK_ROOT
+    from requirements.lock import pins
+
     script = CI_RUN.read_text(encoding="utf-8")
     assert "set -euo pipefail" in script
-    for requirement in lines(tox_config()["tox"]["requires"]):
-        assert f'"{requirement}"' in script, f".ci/run does not install {requirement}"
+    assert "pip install --quiet --require-hashes -r requirements/tools.txt" in script
+    locked = {pin.name: pin.version for pin in pins(LOCK_ROOT / "requirements" / "tools.txt")}
+    for line in lines(tox_config()["tox"]["requires"]):
+        requirement = Requirement(line)
+        assert requirement.specifier.contains(locked[requirement.name]), line
+
+
+def test_the_lock_and_upstream_environments_keep_out_of_the_shared_one() -> None:
+    config = tox_config()
+    assert "lock" not in env_list(config) and "upstream" not in env_list(config)
+    assert "lock" not in ci_tox_envs() and "upstream" not in ci_tox_envs()
+    for name in ("lock", "upstream"):
+        section = config[f"testenv:{name}"]
+        assert section["runner"] == "virtualenv"
+        assert section["env_dir"] == f"{{toxworkdir}}/{name}"
+    assert lines(config["testenv:lock"]["deps"]) == ["-r requirements/tools.txt"]
+    assert lines(config["testenv:lock"]["commands"]) == ["python requirements/lock.py {posargs}"]

@@ -154,13 +154,13 @@ def run_localstack(args: argparse.Namespace) -> int:
         ready = localstack.installed(where)
         print(f"LocalStack {localstack.LOCALSTACK_VERSION}: "
               f"{'installed' if ready else 'not installed'} in {where}\n"
-              f"  pins: {' '.join(localstack.PINS)}")
+              f"  lock: {localstack.LOCK}")
         return EXIT_OK if ready else EXIT_FAILED
     if localstack.installed(where):
         print(f"LocalStack {localstack.LOCALSTACK_VERSION} is installed in {where}")
         return EXIT_OK
     print(f"installing LocalStack {localstack.LOCALSTACK_VERSION} into {where} "
-          f"({' '.join(localstack.PINS)}) …", flush=True)
+          f"(from {localstack.LOCK}) …", flush=True)
     started = time.perf_counter()
     try:
         localstack.install(where)

@@ -5,7 +5,7 @@ Three ways to get a LocalStack, in this order unless the user names one (`via`):
 2. `docker`: a container of the pinned community image, started through the Docker SDK when a
    Docker engine answers;
 3. `process`: a host process from a virtualenv the harness creates and caches
-   (`securecart localstack install`; the pins are ARCHITECTURE.md's), started, health-checked
+   (`securecart localstack install`, from its lock), started, health-checked
    and stopped by the harness, its log kept in the run's report folder.
 
 The container and the host process run LocalStack through `localstack_launcher.py`, which adds
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -38,8 +39,9 @@ from pathlib import Path
 from typing import Any
 
 LOCALSTACK_VERSION = "4.13.1"
-PINS = (f"localstack-core[runtime]=={LOCALSTACK_VERSION}", "cbor2<6", "pyopenssl<24.3")
-"""What the host-process virtualenv holds (ARCHITECTURE.md, "Known facts about the parts")."""
+LOCK = Path(__file__).with_name("localstack-requirements.txt")
+"""What the host-process virtualenv holds: every package pinned, with hashes, compiled from
+pyproject.toml's `localstack` dependency group by requirements/lock.py (docs/dependencies.md)."""
 IMAGE = f"localstack/localstack:{LOCALSTACK_VERSION}"
 """The community image, pinned: images published after 2026-03 need an auth token."""
 IMAGE_PYTHON = "/opt/code/localstack/.venv/bin/python"
@@ -128,14 +130,19 @@ def venv_python(venv: Path | None = None) -> Path:
 
 
 def _marker(venv: Path) -> Path:
-    return venv / "securecart-pins.json"
+    return venv / "securecart-lock.sha256"
+
+
+def lock_digest() -> str:
+    """The lock's sha256: a virtualenv installed from another lock is installed again."""
+    return hashlib.sha256(LOCK.read_bytes()).hexdigest()
 
 
 def installed(venv: Path | None = None) -> bool:
     venv = venv or cache_dir()
     try:
-        return json.loads(_marker(venv).read_text()) == list(PINS) and venv_python(venv).exists()
-    except (OSError, ValueError):
+        return _marker(venv).read_text() == lock_digest() and venv_python(venv).exists()
+    except OSError:
         return False
 
 
@@ -161,8 +168,9 @@ def _install(venv: Path, python: str | None, quiet: bool) -> None:
     interpreter = python or _python311()
     steps = [
         [interpreter, "-m", "venv", str(venv)],
+        # Hash-checking mode (every line of the lock has hashes): nothing outside it installs.
         [str(venv_python(venv)), "-m", "pip", "install", *(["--quiet"] if quiet else []),
-         *PINS],
+         "--require-hashes", "--requirement", str(LOCK)],
     ]
     for command in steps:
         completed = subprocess.run(command, capture_output=quiet, text=True, check=False)
@@ -171,7 +179,7 @@ def _install(venv: Path, python: str | None, quiet: bool) -> None:
             output = (completed.stderr or completed.stdout or "")[-2000:]
             raise LocalStackError(f"installing LocalStack {LOCALSTACK_VERSION} into {venv} "
                                   f"failed: {' '.join(command[:4])}…\n{output}")
-    _marker(venv).write_text(json.dumps(list(PINS)))
+    _marker(venv).write_text(lock_digest())
 
 
 def _python311() -> str:

@@ -267,19 +267,34 @@ def test_dockerfile_base_image_is_pinned() -> None:
 
 
 def test_dockerfile_installs_the_package_from_the_repository() -> None:
-    installs = []
-    for name, arguments in _dockerfile_instructions():
-        if name != "RUN":
-            continue
-        for command in re.split(r"&&|;", arguments):
-            words = shlex.split(command)
-            if "pip" in words and "install" in words[words.index("pip") :]:
-                installs.append(words)
+    installs = _pip_installs()
     assert installs, "the Dockerfile runs no pip install"
     from_repository = [words for words in installs if "." in words]
     assert from_repository, f"no `pip install .` among {installs}"
     editable = [words for words in from_repository if {"-e", "--editable"} & set(words)]
     assert not editable, f"the package is installed editable: {editable}"
+
+
+def _pip_installs() -> list[list[str]]:
+    installs = []
+    for name, arguments in _dockerfile_instructions():
+        for command in re.split(r"&&|;", arguments) if name == "RUN" else []:
+            words = shlex.split(command)
+            if "pip" in words and "install" in words[words.index("pip") :]:
+                installs.append(words)
+    return installs
+
+
+def test_dockerfile_installs_the_lock_and_nothing_outside_it() -> None:
+    """The image holds the packages CI tested: the lock, hash-checked, before the code is
+    copied (its own layer); then the project without dependencies, its build backend pinned."""
+    lock, project = _pip_installs()
+    assert {"--require-hashes", "-r", "requirements/harness.txt"} <= set(lock), lock
+    assert {"--no-deps", "--build-constraint", "requirements/build.txt", "."} <= set(project)
+    copies = [arguments for name, arguments in _dockerfile_instructions() if name == "COPY"]
+    assert copies[0].split()[-1] == "requirements/"
+    assert "requirements/harness.txt" in copies[0].split()
+    assert copies[1] == ". ."
 
 
 def test_dockerfile_runs_as_an_unprivileged_user() -> None:

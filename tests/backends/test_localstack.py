@@ -20,8 +20,8 @@ from harness.backends.localstack import (
     ENDPOINT_VARIABLE,
     IMAGE,
     LAUNCHER,
+    LOCK,
     LOG_NAME,
-    PINS,
     Container,
     Endpoint,
     HostProcess,
@@ -31,6 +31,7 @@ from harness.backends.localstack import (
     choose,
     install,
     installed,
+    lock_digest,
 )
 
 # --------------------------------------------------------------------------- a tiny LocalStack
@@ -284,9 +285,9 @@ def test_a_container_that_does_not_start_is_removed(
 
 
 def make_installed(venv: Path, python: str = "#!/bin/sh\nexit 0\n",
-                   pins: list[str] | None = None) -> Path:
+                   digest: str | None = None) -> Path:
     (venv / "bin").mkdir(parents=True, exist_ok=True)
-    (venv / "securecart-pins.json").write_text(json.dumps(list(PINS) if pins is None else pins))
+    (venv / "securecart-lock.sha256").write_text(lock_digest() if digest is None else digest)
     executable = venv / "bin" / "python"
     executable.write_text(python)
     executable.chmod(0o755)
@@ -297,12 +298,31 @@ def make_installed(venv: Path, python: str = "#!/bin/sh\nexit 0\n",
 def test_a_failed_install_leaves_nothing_behind(tmp_path: Path, existing: bool) -> None:
     venv = tmp_path / "cache" / "localstack-venv"
     if existing:
-        make_installed(venv, pins=["localstack-core==0.0.1"])
+        make_installed(venv, digest="0" * 64)
     with pytest.raises(LocalStackError) as raised:
         install(venv, python="/bin/false")
     assert f"installing LocalStack 4.13.1 into {venv} failed" in str(raised.value)
     assert "/bin/false -m venv" in str(raised.value)
     assert not venv.exists()
+
+
+def test_the_venv_installs_the_lock_and_nothing_else(tmp_path: Path) -> None:
+    """`python -m venv VENV` is faked by a script that makes VENV/bin/python record its
+    arguments: the install is pip in hash-checking mode, reading the packaged lock."""
+    venv = tmp_path / "venv"
+    record = tmp_path / "pip-args"
+    fake_python = tmp_path / "python3.11"
+    fake_python.write_text(
+        "#!/bin/sh\n"  # called as: python3.11 -m venv VENV
+        'mkdir -p "$3/bin"\n'
+        f'printf \'#!/bin/sh\\necho "$@" > {record}\\n\' > "$3/bin/python"\n'
+        'chmod +x "$3/bin/python"\n')
+    fake_python.chmod(0o755)
+    assert install(venv, python=str(fake_python)) == venv
+    assert record.read_text().split() == [
+        "-m", "pip", "install", "--quiet", "--require-hashes", "--requirement", str(LOCK)]
+    assert installed(venv)
+    assert LOCK.parent == Path(localstack.__file__).parent  # shipped inside the package
 
 
 def test_an_installed_venv_is_not_reinstalled(tmp_path: Path) -> None:
@@ -311,18 +331,18 @@ def test_an_installed_venv_is_not_reinstalled(tmp_path: Path) -> None:
     assert installed(venv)
 
 
-def test_installed_needs_the_marker_with_the_pins_and_a_python(tmp_path: Path) -> None:
+def test_installed_needs_the_marker_with_the_lock_and_a_python(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     assert not installed(venv)  # missing
     venv.mkdir()
     (venv / "bin").mkdir()
     (venv / "bin" / "python").write_text("")
     assert not installed(venv)  # no marker
-    marker = venv / "securecart-pins.json"
-    for wrong in ("", "{", json.dumps(list(PINS)[:-1]), json.dumps({"pins": list(PINS)})):
+    marker = venv / "securecart-lock.sha256"
+    for wrong in ("", "0" * 64, lock_digest()[:-1], lock_digest() + "\n"):
         marker.write_text(wrong)
         assert not installed(venv), wrong
-    marker.write_text(json.dumps(list(PINS)))
+    marker.write_text(lock_digest())
     assert installed(venv)
     (venv / "bin" / "python").unlink()
     assert not installed(venv)  # a marker without a python
