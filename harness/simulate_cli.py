@@ -1,15 +1,66 @@
-"""`securecart simulate [FILE] | --batch FILE.jsonl` — the command around harness.simulate."""
+"""`securecart simulate [FILE] | --batch FILE.jsonl` — the command around harness.simulate.
+
+Input is read as bytes and decoded here, so that text that is not UTF-8, an empty file, a line
+too long to be a request or JSON that is not a request is answered like any other bad request:
+one error naming the file (and the line, in a batch) and exit 2 for a single request; in a
+batch, an {"Error": "line N: …"} answer to that line while the other lines go on. No input ends
+in a traceback: a failure of the simulator itself is AWS's InternalFailure, for that request only.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from typing import IO, Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any, NoReturn
 
 from harness.iam.errors import PolicyValidationError
-from harness.iam.parse import loads_strict
-from harness.simulate import SimulationInputError, simulate
+from harness.iam.parse import MAX_DOCUMENT_CHARS, loads_strict
+from harness.simulate import SimulationInputError, escaped, shown, simulate
+
+# The most a request may be, in bytes: loads_strict refuses longer request text anyway, and
+# reading stops here, so that a runaway file or line is never held in memory whole.
+MAX_REQUEST_BYTES = MAX_DOCUMENT_CHARS
+STDIN = "<stdin>"
+# AWS's answer when a request fails for a reason of the service's own: the common error
+# InternalFailure, HTTP 500 (https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html;
+# SimulateCustomPolicy's own errors, InvalidInput and PolicyEvaluation, are about the input).
+INTERNAL_FAILURE = (
+    "InternalFailure: The request processing has failed because of an unknown error, "
+    "exception or failure."
+)
+EXIT_INVALID = 2
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+
+
+class RequestReadError(ValueError):
+    """Input that is not a request's JSON text — empty, too long, not UTF-8, not JSON — with
+    the source it was read from in the message."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One request's answer: AWS's EvaluationResults, or an error and the exit status it calls
+    for (EXIT_INVALID for a request that cannot be answered, EXIT_FAILURE for the simulator's
+    own failure)."""
+
+    result: dict[str, Any] | None = None
+    error: str = ""
+    status: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A line of a batch: its number (from 1) and content, or only the mark that it was longer
+    than a request may be (its content is then not kept)."""
+
+    number: int
+    data: bytes | str
+    too_long: bool = False
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,40 +80,190 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.batch is not None:
-        with _open(args.batch) as stream:
-            return run_batch(stream, sys.stdout)
-    with _open(args.request) as stream:
-        text = stream.read()
     try:
-        result = simulate(loads_strict(text))
-    except (SimulationInputError, PolicyValidationError) as exc:
-        print(f"securecart simulate: {exc}", file=sys.stderr)
-        return 2
-    json.dump(result, sys.stdout, indent=2)
+        if args.batch is not None:
+            return _run_batch_file(args.batch)
+        return _run_single(args.request)
+    except BrokenPipeError:
+        # The reader left (`… | head -1`): stop writing, without a traceback, as the Python
+        # documentation advises (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+        _silence_stdout()
+        return EXIT_FAILURE
+    except OSError as error:
+        # Reading failed midway or writing failed (a full disk): said once, no traceback, and
+        # no second failure when the interpreter flushes what is still buffered at exit.
+        print(f"securecart simulate: {escaped(str(error))}", file=sys.stderr)
+        _silence_stdout()
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _run_single(path: str) -> int:
+    source = _source(path)
+    with _open(path, source) as stream:
+        data = _read(stream, source)
+    outcome = decide(data, source)
+    if outcome.result is None:
+        print(f"securecart simulate: {escaped(outcome.error)}", file=sys.stderr)
+        return outcome.status
+    json.dump(outcome.result, sys.stdout, indent=2)
     sys.stdout.write("\n")
+    sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
     return 0
 
 
-def run_batch(stream: IO[str], out: IO[str]) -> int:
-    """Every line gets exactly one answer line, in order; a bad line answers {"Error": …}."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
+def _run_batch_file(path: str) -> int:
+    source = _source(path)
+    with _open(path, source) as stream:
+        return run_batch(stream, sys.stdout, source)
+
+
+def run_batch(stream: IO[bytes] | IO[str], out: IO[str], source: str = STDIN) -> int:
+    """Every line gets exactly one answer line, in order; a bad line answers {"Error": …}.
+    Returns EXIT_FAILURE if the simulator failed on a line (InternalFailure), else 0."""
+    status = 0
+    for line in lines(stream, MAX_REQUEST_BYTES):
+        if not line.too_long and not line.data.strip():
             continue
-        answer: dict[str, Any]
-        try:
-            answer = simulate(loads_strict(line))
-        except (SimulationInputError, PolicyValidationError) as exc:
-            answer = {"Error": f"line {number}: {exc}"}
-        out.write(json.dumps(answer) + "\n")
-    return 0
+        outcome = _batch_outcome(line, source)
+        out.write(json.dumps(_batch_answer(outcome, line.number)) + "\n")
+        # Each answer as soon as it is known: a producer feeding the batch through a pipe reads
+        # it before sending the next request.
+        out.flush()
+        if outcome.status == EXIT_FAILURE:
+            status = EXIT_FAILURE
+    return status
 
 
-def _open(path: str) -> IO[str]:
-    if path == "-":
-        return open(sys.stdin.fileno(), encoding="utf-8", closefd=False)
+def _batch_answer(outcome: Outcome, number: int) -> dict[str, Any]:
+    if outcome.result is not None:
+        return outcome.result
+    return {"Error": f"line {number}: {outcome.error}"}
+
+
+def _batch_outcome(line: Line, source: str) -> Outcome:
+    if line.too_long:
+        return Outcome(error=_too_long_message(source), status=EXIT_INVALID)
+    return decide(line.data, source)
+
+
+def decide(data: bytes | str, source: str) -> Outcome:
+    """Answer one request given as the bytes (or text) read from `source`."""
     try:
-        return open(path, encoding="utf-8")
-    except OSError as exc:
-        print(f"securecart simulate: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        raise SystemExit(2) from exc
+        return Outcome(result=simulate(read_request(data, source)))
+    except (RequestReadError, SimulationInputError, PolicyValidationError) as error:
+        return Outcome(error=str(error), status=EXIT_INVALID)
+    except Exception as error:
+        # The last resort, for a bug: it costs this request its answer, not the batch its
+        # other lines, and never prints a traceback.
+        detail = shown(f"{type(error).__name__}: {error}", limit=300)
+        return Outcome(error=f"{INTERNAL_FAILURE} ({detail})", status=EXIT_FAILURE)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def read_request(data: bytes | str, source: str) -> Any:
+    """The request's JSON value, or a RequestReadError naming `source` and the place."""
+    if _too_long(data):
+        raise RequestReadError(_too_long_message(source))
+    text = data if isinstance(data, str) else _decode(data, source)
+    # A leading byte-order mark is ignored, as RFC 8259 section 8.1 allows a parser to: editors
+    # on Windows write one.
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise RequestReadError(f"{source}: empty: a request is a JSON object")
+    try:
+        return loads_strict(text)
+    except PolicyValidationError as error:
+        # The request is not a policy: its JSON is the request's problem, not a
+        # MalformedPolicyDocument.
+        where = f" at {_place(error.location)}" if error.location else ""
+        raise RequestReadError(f"{source}: {error.problem}{where}") from None
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        where = _place(f"line {line} byte {column}")
+        problem = f"{error.reason} 0x{data[error.start]:02x}"
+        raise RequestReadError(f"{source}: not UTF-8: {problem} at {where}") from None
+
+
+def _place(location: str) -> str:
+    """'line 1 column 7' → 'column 7': a batch line (and many a request file) is one line."""
+    return location.removeprefix("line 1 ")
+
+
+def lines(stream: IO[bytes] | IO[str], limit: int) -> Iterator[Line]:
+    """The stream's lines, numbered from 1. A line longer than `limit` is read through in
+    pieces of `limit` and dropped, only marked too long: memory stays bounded by `limit`."""
+    number = 0
+    while data := stream.readline(limit + 1):
+        number += 1
+        if len(data) > limit and not _ends_line(data):
+            _skip_line(stream, limit)
+            yield Line(number, "", too_long=True)
+        else:
+            yield Line(number, data)
+
+
+def _skip_line(stream: IO[bytes] | IO[str], limit: int) -> None:
+    while piece := stream.readline(limit):
+        if _ends_line(piece):
+            return
+
+
+def _ends_line(data: bytes | str) -> bool:
+    return data.endswith(b"\n") if isinstance(data, bytes) else data.endswith("\n")
+
+
+def _read(stream: IO[bytes], source: str) -> bytes:
+    """The request's bytes, but never more than a request and its final newline may be, plus
+    one: enough to tell an input too long without reading a runaway one whole."""
+    try:
+        return stream.read(MAX_REQUEST_BYTES + 2)
+    except OSError as error:
+        _cannot_read(source, error)
+
+
+def _too_long(data: bytes | str) -> bool:
+    """More than MAX_REQUEST_BYTES, a final newline aside."""
+    content = data[:-1] if _ends_line(data) else data
+    return len(content) > MAX_REQUEST_BYTES
+
+
+def _too_long_message(source: str) -> str:
+    return f"{source}: longer than {MAX_REQUEST_BYTES} bytes, the most a request may be"
+
+
+def _source(path: str) -> str:
+    return STDIN if path == "-" else shown(path, limit=200)
+
+
+def _open(path: str, source: str) -> IO[bytes]:
+    try:
+        if path == "-":
+            return open(0, "rb", closefd=False)  # fd 0 stays open for the interpreter
+        return open(path, "rb")
+    except OSError as error:
+        _cannot_read(source, error)
+
+
+def _cannot_read(source: str, error: OSError) -> NoReturn:
+    print(f"securecart simulate: cannot read {source}: {error.strerror}", file=sys.stderr)
+    raise SystemExit(EXIT_INVALID) from error
+
+
+def _silence_stdout() -> None:
+    # Point standard output at /dev/null, so that the interpreter's last flush at exit does not
+    # hit the closed pipe (or the full disk) again.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

@@ -7,18 +7,26 @@ enforcing gateway, on loopback — what `securecart up` serves and what scenario
         stack.reset()                                  # back to the seeded state
 
 Starting (about ten seconds, almost all of it seeding):
-1. moto starts on 127.0.0.1 (plain HTTP, and HTTPS unless `tls_port=None`) and the landscape is
-   seeded straight into it, before the gateway is in front (the seeder is the world's author,
-   not a principal under test);
-2. the gateway is put in front of every request from then on;
-3. the chain starts are made (see harness.identity.callers): a root user per account, and
+1. moto starts on 127.0.0.1 (plain HTTP, and HTTPS unless `tls_port=None`), behind a readiness
+   gate (harness.backends.readiness): from the first byte its ports answer
+   `GET /_securecart/health` (503 while starting) and 503 ServiceUnavailable to every other
+   request — never moto's answer;
+2. the landscape is seeded straight into moto, the gateway not in front (the seeder is the
+   world's author, not a principal under test): the seeder's requests alone get through, with
+   a pass in their URL that is revoked when seeding ends;
+3. the gateway is put in front of every request from then on;
+4. the chain starts are made (see harness.identity.callers): a root user per account, and
    credentials for every service the landscape's roles trust acting for the role's account
    (Lambda for the function), minted by the gateway; the standing role sessions (each
    member account's administrator, the roles of root-administered accounts), issued by moto
    and registered with the gateway;
-4. that is the reset point: moto is snapshotted again (so that it still knows the keys issued
-   in 3, and the gateway's own administrator keys, after a reset) and so is the credential
-   store.
+5. that is the reset point: moto is snapshotted again (so that it still knows the keys issued
+   in 4, and the gateway's own administrator keys, after a reset) and so is the credential
+   store;
+6. the endpoint opens: the health route answers 200 and requests reach the gateway
+   (`start(open_endpoint=False)` leaves that to `open_endpoint()`, for `securecart up`, which
+   records its endpoints first). A failure on the way is reported by the health route (failed,
+   and why) until the ports close.
 
 `reset()` returns moto, the credential store and the gateway's caches to that point; the
 decision log is kept (it is a log: `log_position()` and `decisions_since()` read a scenario's
@@ -37,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.backends.localstack import LocalStackOptions
 from harness.backends.moto import LOOPBACK, Middleware, MotoServer
+from harness.backends.readiness import Health
 from harness.gateway.app import EnforcingGateway, GatewayConfig
 from harness.gateway.credentials import Credential, CredentialStore, SessionContext
 from harness.gateway.decision_log import DecisionLog
@@ -110,14 +119,17 @@ class Stack:
 
     # ------------------------------------------------------------------ lifecycle
 
-    def start(self) -> Stack:
+    def start(self, *, open_endpoint: bool = True) -> Stack:
+        """Start, seed, put the gateway in front and make the chain starts (see the module
+        doc); then open the endpoint, unless `open_endpoint` is False: it answers 503 until
+        `open_endpoint()`."""
         if self._gateway is not None:
             return self
         if self._stopped:
             # moto's state is the process's: a stopped stack's world is gone for good.
             raise RuntimeError("a stack runs once; make a new one")
-        self.server.start()
         try:
+            self.server.start()
             self._seeded = self.server.seed(self.landscape)
             self.server.set_middleware(self._make_gateway)
             gateway = self.gateway
@@ -131,10 +143,24 @@ class Stack:
             self.server.snapshot()
             self._reset_point = self.store.snapshot()
             self.server.on_reset(self._after_backend_reset)
-        except BaseException:
+        except BaseException as error:
+            self.server.readiness.failed(str(error) or type(error).__name__)
             self.stop()
             raise
+        if open_endpoint:
+            self.open_endpoint()
         return self
+
+    def open_endpoint(self) -> None:
+        """From now on the health route answers 200 and every request reaches the gateway."""
+        if self._gateway is None:
+            raise RuntimeError("the stack is not running; call start() first")
+        self.server.readiness.ready()
+
+    @property
+    def health(self) -> Health:
+        """What `GET /_securecart/health` answers."""
+        return self.server.readiness.health
 
     def stop(self) -> None:
         self._stopped = True
@@ -299,8 +325,8 @@ class Stack:
     def backend(self, account: str, service: str, region: str | None = None) -> Any:
         """A client acting as an administrator of `account` on the backend itself, in-process,
         where nothing is decided: for setting a scenario up as the world's author (the seeder's
-        `seeded.client` talks to the served endpoint, where the gateway knows none of its
-        keys). Its writes drop what the gateway had read from the backend."""
+        `seeded.client` talks to the served endpoint with the seeder's pass, which is refused
+        once seeding is over). Its writes drop what the gateway had read from the backend."""
         account_id = _account_id(self.landscape, account)
         key = (account_id, service, region or self.landscape.regions.home)
         with self._lock:
@@ -355,9 +381,10 @@ class Stack:
 
 def make_server(backend: str, localstack: LocalStackOptions | None, *, host: str, port: int,
                 tls_port: int | None) -> MotoServer:
-    """The served backend: moto, or LocalStack with moto for what LocalStack lacks."""
+    """The served backend: moto, or LocalStack with moto for what LocalStack lacks; enforcing
+    (behind the readiness gate, its slot for the gateway never empty)."""
     if backend == "moto":
-        return MotoServer(host=host, port=port, tls_port=tls_port)
+        return MotoServer(host=host, port=port, tls_port=tls_port, enforcing=True)
     if backend == "localstack":
         from harness.backends.composite import LocalStackServer
         from harness.backends.localstack import choose
@@ -365,7 +392,7 @@ def make_server(backend: str, localstack: LocalStackOptions | None, *, host: str
         options = localstack or LocalStackOptions()
         log_dir = options.log_dir or Path(tempfile.mkdtemp(prefix="securecart-localstack-"))
         return LocalStackServer(choose(options, log_dir), host=host, port=port,
-                                tls_port=tls_port)
+                                tls_port=tls_port, enforcing=True)
     raise ValueError(f"unknown backend {backend!r} (moto or localstack)")
 
 

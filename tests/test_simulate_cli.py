@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,10 @@ from typing import Any
 
 import pytest
 
+from harness import simulate_cli
 from harness.cli import main
+from harness.simulate import SimulationInputError, context_keys
+from harness.simulate_cli import Line, lines, run_batch
 
 EXAMPLE = (
     Path(__file__).parent.parent / "examples" / "simulate" / "developer-deletes-prod-bucket.json"
@@ -164,3 +169,148 @@ def test_huge_policy_is_refused_not_allowed(
     )
     assert main(["simulate", str(path)]) == 2
     assert "PolicySize" in capsys.readouterr().err
+
+
+def test_lines_drops_an_overlong_line_and_keeps_the_next() -> None:
+    stream = io.BytesIO(b"12345\n" + b"x" * 12 + b"\n" + b"ab")
+    assert list(lines(stream, 5)) == [
+        Line(1, b"12345\n"),  # exactly the limit, its newline aside: kept
+        Line(2, "", too_long=True),
+        Line(3, b"ab"),
+    ]
+
+
+def test_run_batch_reads_text_streams_too() -> None:
+    # bench.engine feeds run_batch a StringIO.
+    out = io.StringIO()
+    text = json.dumps(request(PolicyInputList=[ALLOW_ALL])) + "\n[]\n"
+    assert run_batch(io.StringIO(text), out) == 0
+    allowed, refused = (json.loads(line) for line in out.getvalue().splitlines())
+    assert allowed["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    assert refused == {"Error": "line 2: InvalidInput: (request): must be a JSON object"}
+
+
+def _failing_on_bob(real: Any) -> Any:
+    def simulate(request: Any) -> Any:
+        if request.get("CallerArn", "").endswith("/bob"):
+            raise ValueError("\x1b[2J")
+        return real(request)
+
+    return simulate
+
+
+def test_a_failure_of_the_simulator_costs_one_line_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simulate_cli, "simulate", _failing_on_bob(simulate_cli.simulate))
+    bob = request(CallerArn="arn:aws:iam::111111111111:user/bob")
+    path = tmp_path / "requests.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (request(), bob, request())) + "\n")
+    assert main(["simulate", "--batch", str(path)]) == 1
+    first, failed, last = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert failed["Error"].startswith("line 2: InternalFailure: The request processing has failed")
+    assert failed["Error"].endswith("(ValueError: \\u001b[2J)")
+    assert first["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+    assert last["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
+
+
+def test_a_failure_of_the_simulator_on_a_single_request_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simulate_cli, "simulate", _failing_on_bob(simulate_cli.simulate))
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request(CallerArn="arn:aws:iam::111111111111:user/bob")))
+    assert main(["simulate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("securecart simulate: InternalFailure: ")
+    assert "\x1b" not in captured.err
+    assert captured.err.count("\n") == 1
+
+
+def test_an_interrupt_exits_130_quietly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(_request: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(simulate_cli, "simulate", interrupted)
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request()))
+    assert main(["simulate", str(path)]) == 130
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("key", "key_type", "values", "multivalued"),
+    [
+        ("aws:CurrentTime", None, ["2024-01-31T12:00:00Z"], False),
+        ("aws:CurrentTime", "dateList", ["2024-01-31", "1706702400"], True),
+        ("aws:PrincipalOrgPaths", None, ["o-1/r-1/ou-1/", "o-1/r-1/ou-2/"], True),
+    ],
+)
+def test_context_keys_keep_the_values_and_the_type(
+    key: str, key_type: str | None, values: list[str], multivalued: bool
+) -> None:
+    entry: dict[str, Any] = {"ContextKeyName": key, "ContextKeyValues": values}
+    if key_type is not None:
+        entry["ContextKeyType"] = key_type
+    keys = context_keys([entry])
+    assert keys[key] == tuple(values)
+    assert keys.is_multivalued(key) is multivalued
+
+
+def test_an_error_quotes_a_long_value_cut_short() -> None:
+    value = "x" * 5000
+    with pytest.raises(SimulationInputError) as error:
+        context_keys([{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": [value]}])
+    assert error.value.field == "ContextEntries[0].ContextKeyValues[0]"
+    assert f"'{'x' * 100}...'" in error.value.problem
+    assert len(str(error.value)) < 400
+
+
+def test_the_size_limit_counts_the_request_not_its_newline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = json.dumps(request(PolicyInputList=[ALLOW_ALL])).encode()
+    monkeypatch.setattr(simulate_cli, "MAX_REQUEST_BYTES", len(text))
+    path = tmp_path / "request.json"
+    path.write_bytes(text + b"\n")
+    assert main(["simulate", str(path)]) == 0
+    path.write_bytes(text + b" \n")
+    assert main(["simulate", str(path)]) == 2
+    # What follows a request of the limit's size is not silently left unread.
+    path.write_bytes(text + b"\n}")
+    assert main(["simulate", str(path)]) == 2
+    path.write_bytes(text + b"\n" + text + b" \n" + text)
+    assert main(["simulate", "--batch", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count(f"longer than {len(text)} bytes") == 2
+    answers = [json.loads(line) for line in captured.out.splitlines()[-3:]]
+    assert answers[1] == {
+        "Error": f"line 2: {path}: longer than {len(text)} bytes, the most a request may be"
+    }
+    assert [a["EvaluationResults"][0]["EvalDecision"] for a in (answers[0], answers[2])] == [
+        "allowed",
+        "allowed",
+    ]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request()))
+    # Buffered, as standard output is for a user: what the failed flush left is flushed again
+    # at exit.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    with Path("/dev/full").open("w") as full:
+        completed = subprocess.run(
+            [sys.executable, "-m", "harness.cli", "simulate", str(path)],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            env=env,
+        )
+    assert completed.returncode == 1
+    assert completed.stderr == "securecart simulate: [Errno 28] No space left on device\n"

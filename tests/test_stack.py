@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +130,59 @@ def test_the_backend_middleware_sees_what_the_gateway_reads_and_forwards(
     # forwarded.
     assert len(seen) > 1
     assert seen[-1] == "/securecart-dev-artifacts"
+
+
+def get(stack: Stack, url: str) -> tuple[int, bytes]:
+    """Status and body of a plain GET (HTTPS verified with the stack's CA), whatever the
+    status."""
+    context = ssl.create_default_context(cafile=str(stack.ca_bundle))
+    try:
+        with urllib.request.urlopen(url, timeout=5, context=context) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_the_health_route_answers_ready_on_both_endpoints(stack: Stack,
+                                                          landscape: Landscape) -> None:
+    for endpoint in (stack.url, stack.http_url):
+        status, body = get(stack, f"{endpoint}/_securecart/health")
+        health = json.loads(body)
+        assert (status, health["status"], health["ready"]) == (200, "ready", True)
+        assert health["backend"]["name"] == "moto"
+        assert health["landscape"] == {"name": landscape.name,
+                                       "path": str(landscape.directory.resolve())}
+        assert health["gateway"] == {"enforcing": True}
+        assert health == stack.health.to_json()
+
+
+def test_the_health_route_tells_no_secret(stack: Stack, landscape: Landscape) -> None:
+    _, body = get(stack, f"{stack.http_url}/_securecart/health")
+    text = body.decode()
+    callers = stack.callers()
+    held = [*callers.roots.values(), *callers.services.values(), *callers.sessions.values()]
+    backend = [stack.gateway.access.key(account.account_id) for account in landscape.accounts]
+    known = {c.access_key_id for c in held} | {c.secret_access_key for c in held}
+    known |= {k.access_key_id for k in backend} | {k.secret_access_key for k in backend}
+    assert len(known) > 2 * len(landscape.accounts)
+    assert not [secret for secret in known if secret in text]
+    assert "/_securecart/seed/" not in text
+
+
+def test_the_seeders_pass_is_refused_once_open(stack: Stack) -> None:
+    """The seeder reached moto over the socket with a pass in its URL, during seeding only."""
+    seeder_url = stack.seeded.endpoint_url
+    assert seeder_url.startswith(f"{stack.http_url}/_securecart/seed/")
+    for path in ("", "/securecart-dev-artifacts", "/moto-api/data.json"):
+        status, body = get(stack, f"{seeder_url}{path}")
+        assert status == 403 and b"Not a route of the harness endpoint" in body
+    error = refused(lambda: stack.seeded.client("prod", "s3").list_buckets())
+    assert error.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_an_endpoint_opens_only_once_started(landscape: Landscape) -> None:
+    with pytest.raises(RuntimeError, match="not running"):
+        Stack(landscape).open_endpoint()
 
 
 # --------------------------------------------------------------------------- who

@@ -25,3 +25,10 @@ RESERVED_TAGS = (ACCOUNT_ID_TAG, ACCOUNT_NAME_TAG, ACCOUNT_EMAIL_TAG)
 BACKENDS = ("moto", "localstack")
 """moto embedded (the default); LocalStack, with embedded moto for the services it lacks
 (harness.backends.composite)."""
+
+AUTHORISED_OPERATION = "securecart.operation"
+"""WSGI environ key: the operation the gateway authorised, on a request it forwards in-process.
+A client cannot set it (its headers arrive as HTTP_*); the moto backend executes that operation
+and no other (harness.backends.moto, harness.gateway.forwarding)."""
+AUTHORISED_SERVICE = "securecart.service"
+"""WSGI environ key: the authorised operation's service (botocore's name)."""

@@ -5,10 +5,13 @@ until interrupted.
                   [--landscape DIR] [--decision-log FILE]
 
 Starts the harness (`harness.stack.Stack`: moto seeded with the landscape, the gateway in front,
-served over HTTPS and plain HTTP), prints the endpoints and how to use them, records them and
-the credentials chains start from for the other commands (`harness.backends.state`), and runs
-until SIGINT or SIGTERM, then stops cleanly and removes the record. Exit 0 after a clean stop;
-1 when the landscape is invalid, seeding fails or a port cannot be bound.
+served over HTTPS and plain HTTP), records the endpoints and the credentials chains start from
+for the other commands (`harness.backends.state`), opens the endpoint, prints the endpoints and
+how to use them, and runs until SIGINT or SIGTERM, then stops cleanly and removes the record.
+Until it opens, the ports answer 503 (`GET /_securecart/health` says what it is doing; 200 once
+open): a client waiting for it polls that route, and nothing answers it as moto before then.
+Exit 0 after a clean stop; 1 when the landscape is invalid, seeding fails or a port cannot be
+bound.
 Runnable on its own: `python -m harness.backends.commands up`.
 """
 
@@ -34,6 +37,7 @@ from harness.backends.localstack import (
     localstack_options,
 )
 from harness.backends.moto import LOOPBACK
+from harness.backends.readiness import HEALTH_PATH
 from harness.backends.state import UpState, clear_state, write_state
 from harness.command_main import run_registered
 
@@ -128,15 +132,16 @@ def run_up(args: argparse.Namespace) -> int:
     with _stop_on_signals(stop):
         started = time.perf_counter()
         try:
-            stack.start()
+            stack.start(open_endpoint=False)
         except (SeedError, LocalStackError) as error:
             return _fail(str(error))
         except OSError as error:
             return _fail(f"cannot serve on {args.host}: {error}")
         try:
-            seconds = time.perf_counter() - started
+            # The record first: a client that sees the endpoint ready finds it.
             write_state(_state(stack, directory, args.backend))
-            _announce(stack, seconds, args.decision_log)
+            stack.open_endpoint()
+            _announce(stack, time.perf_counter() - started, args.decision_log)
             while not stop.wait(0.5):
                 pass
         finally:
@@ -193,7 +198,8 @@ def _announce(stack: Stack, seconds: float, decision_log: Path | None) -> None:
     ]
     if stack.ca_bundle is not None:
         lines.append(f"  HTTPS  {stack.url}   (CA bundle {stack.ca_bundle})")
-    lines += [f"  HTTP   {stack.http_url}   (aws:SecureTransport is false here)", ""]
+    lines += [f"  HTTP   {stack.http_url}   (aws:SecureTransport is false here)",
+              f"  ready  curl -fsS {stack.http_url}{HEALTH_PATH}   (503 until ready)", ""]
     lines.append(f"  export AWS_ENDPOINT_URL={stack.url}")
     if stack.ca_bundle is not None:
         lines.append(f"  export AWS_CA_BUNDLE={stack.ca_bundle}")

@@ -5,8 +5,9 @@ LocalStack community lacks, behind one served endpoint.
     server.start(); server.seed(landscape); ...; server.reset(); server.stop()
 
 It is a MotoServer whose app is a `ServiceRouter` (harness.backends.router): the same serving
-(loopback, HTTPS), seeding and gateway as the moto backend; snapshot, reset and clear act on
-both emulators.
+(loopback, HTTPS), readiness gate, seeding and gateway as the moto backend; snapshot, reset and
+clear act on both emulators. Its ports open once LocalStack answers its health check, and then
+answer 503 until the landscape is seeded and the gateway in front.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.backends.http_backend import HttpBackend
-from harness.backends.localstack import MOTO_SERVICES, LocalStack
+from harness.backends.localstack import LOCALSTACK_VERSION, MOTO_SERVICES, LocalStack
 from harness.backends.moto import LOOPBACK, MotoServer
+from harness.backends.readiness import BackendInfo
 from harness.backends.router import ServiceRouter
 
 if TYPE_CHECKING:
@@ -52,12 +54,13 @@ def _trail_checks_in_localstack() -> None:
 
 class LocalStackServer(MotoServer):
     def __init__(self, localstack: LocalStack, host: str = LOOPBACK, port: int = 0,
-                 tls_port: int | None = None, quiet: bool = True) -> None:
+                 tls_port: int | None = None, quiet: bool = True,
+                 enforcing: bool = False) -> None:
         self.localstack = localstack
         self.http = HttpBackend(localstack.url, localstack.describe)
         self._localstack_running = False
         super().__init__(host=host, port=port, quiet=quiet, tls_port=tls_port,
-                         front=self._route)
+                         front=self._route, enforcing=enforcing)
 
     def _route(self, moto: WSGIApplication) -> WSGIApplication:
         return ServiceRouter(self.http, moto, frozenset(MOTO_SERVICES))
@@ -107,3 +110,7 @@ class LocalStackServer(MotoServer):
 
     def describe(self) -> str:
         return self.localstack.describe()
+
+    def backend_info(self) -> BackendInfo:
+        # The version the harness pins and starts; a given endpoint is expected to be it.
+        return BackendInfo("localstack", LOCALSTACK_VERSION)

@@ -7,6 +7,11 @@
 
 The gateway wraps the app: `MotoServer(middleware=gateway)`, or `server.set_middleware(gateway)`
 at any time, e.g. after seeding: the seeder talks to the served app, which must let it through.
+`MotoServer(enforcing=True)` is a server meant to enforce (what `harness.stack.Stack` serves):
+not a byte of the backend's before it is ready (`harness.backends.readiness`). Its ports answer
+`/_securecart/health`, and 503 ServiceUnavailable to everything else, until `readiness.ready()`;
+the seeder alone gets through meanwhile, with a pass in its URL; and its middleware slot holds
+503 until a gateway is put there, and cannot be emptied: it never falls through to moto.
 `MotoServer(tls_port=0)` serves the same app over HTTPS too, on a second loopback port
 (`https_url`, verified with `ca_bundle`; see `harness.backends.tls`): requests arriving there
 have `wsgi.url_scheme` "https", which the gateway reads for aws:SecureTransport.
@@ -18,6 +23,9 @@ to this module, and each piece says why:
 - moto's own S3 bucket-policy check is switched off (`_disable_bucket_policy_check`): the
   harness owns access decisions, and moto's check denies everyone on any matching Deny (and
   unsigned reads that the gateway allowed).
+- moto executes the operation the gateway authorised, named in the WSGI environ, not the one
+  it would read from a URL `Action`, a form or JSON body, or a header
+  (`_execute_the_authorised_operation`; harness.gateway.forwarding).
 - member accounts get the landscape's ids, and the management account its name and e-mail
   (`_honour_reserved_account_tags`): moto's CreateAccount picks random ids.
 - AWS managed policies are loaded into IAM, as every AWS account has them; moto leaves them out
@@ -55,7 +63,15 @@ from harness.backends import (
     ACCOUNT_EMAIL_TAG,
     ACCOUNT_ID_TAG,
     ACCOUNT_NAME_TAG,
+    AUTHORISED_OPERATION,
     RESERVED_TAGS,
+)
+from harness.backends.readiness import (
+    BackendInfo,
+    LandscapeInfo,
+    Readiness,
+    ReadinessGate,
+    unavailable_app,
 )
 
 if TYPE_CHECKING:
@@ -73,7 +89,8 @@ LOOPBACK = "127.0.0.1"
 
 class MotoServer:
     """moto's WSGI app, wrapped by an optional middleware, served on `host`:`port` (0: a free
-    port) by werkzeug's threaded server in a daemon thread."""
+    port) by werkzeug's threaded server in a daemon thread. `enforcing`: behind a readiness
+    gate, the middleware slot never empty (see the module doc)."""
 
     def __init__(
         self,
@@ -83,6 +100,7 @@ class MotoServer:
         quiet: bool = True,
         tls_port: int | None = None,
         front: Middleware | None = None,
+        enforcing: bool = False,
     ) -> None:
         _prepare_moto()
         from moto.moto_server.werkzeug_app import (
@@ -102,8 +120,15 @@ class MotoServer:
             self.moto_app if front is None else front(self.moto_app))
         """What answers requests, unenforced: moto, or `front` around it (a router that sends
         some services elsewhere)."""
+        self.readiness = Readiness(self.backend_info())
+        self._gate: ReadinessGate | None = None
         self._served: WSGIApplication = self.wsgi_app
-        self.set_middleware(middleware)
+        if enforcing:
+            # Fail closed: the slot holds 503 until a gateway is put there, never moto itself.
+            self._served = unavailable_app(self.readiness)
+            self._gate = ReadinessGate(self.readiness, self._serve, self.wsgi_app)
+        if middleware is not None:
+            self.set_middleware(middleware)
         self._server: BaseWSGIServer | None = None
         self._tls_server: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
@@ -112,11 +137,28 @@ class MotoServer:
 
     # ------------------------------------------------------------------ serving
 
+    @property
+    def enforcing(self) -> bool:
+        return self._gate is not None
+
     def set_middleware(self, middleware: Middleware | None) -> None:
-        """Serve `middleware(wsgi_app)` from the next request on (None: moto itself)."""
-        self._served = self.wsgi_app if middleware is None else middleware(self.wsgi_app)
+        """Serve `middleware(wsgi_app)` from the next request on (None: moto itself, which an
+        enforcing server refuses: its slot holds a gateway or 503, never moto)."""
+        if middleware is None:
+            if self.enforcing:
+                raise ValueError("an enforcing server serves a gateway, never moto itself")
+            self._served = self.wsgi_app
+            return
+        self._served = middleware(self.wsgi_app)
+        if self.enforcing:
+            self.readiness.enforcing()
 
     def _dispatch(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
+        if self._gate is not None:
+            return self._gate(environ, start_response)
+        return self._serve(environ, start_response)
+
+    def _serve(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         # Looked up per request so that set_middleware takes effect on a running server.
         return self._served(environ, start_response)
 
@@ -142,9 +184,12 @@ class MotoServer:
         return self.tls.ca_bundle if self.tls is not None else None
 
     def describe(self) -> str:
+        return f"moto {self.backend_info().version} (embedded)"
+
+    def backend_info(self) -> BackendInfo:
         from importlib.metadata import version
 
-        return f"moto {version('moto')} (embedded)"
+        return BackendInfo("moto", version("moto"))
 
     def start(self) -> MotoServer:
         if self._server is not None:
@@ -216,21 +261,33 @@ class MotoServer:
 
     def seed(self, landscape: Landscape) -> SeededLandscape:
         """Seed `landscape` through the AWS APIs at `url` (through the middleware, if one is
-        set), then make that state the reset point. On failure the backend is left empty and
-        `SeedError` raised."""
+        set; an enforcing server lets the seeder alone through, to moto), then make that state
+        the reset point. On failure the backend is left empty and `SeedError` raised."""
         from harness.seed import SeedError, seed
 
         self._snapshot = None
+        self.readiness.seeding(LandscapeInfo(landscape.name, str(landscape.directory.resolve())))
         # Seeding builds ~10^5 objects in a heap that moto has made large; the cyclic garbage
         # collector would walk that heap again and again meanwhile (a third of the time).
         with _gc_paused():
-            seeded = seed(landscape, self.url, reset_backend=self.clear)
+            with self._seeder_url() as url:
+                seeded = seed(landscape, url, reset_backend=self.clear)
             try:
                 self.snapshot()
             except Exception as error:  # a model moto keeps that pickle cannot take
                 self.clear()
                 raise SeedError(f"snapshotting the seeded state: {error}") from error
         return seeded
+
+    @contextlib.contextmanager
+    def _seeder_url(self) -> Iterator[str]:
+        """Where the seeder talks to the backend: `url`; with the seeder's pass on an enforcing
+        server (refused outside this block)."""
+        if self._gate is None:
+            yield self.url
+            return
+        with self._gate.seeder_url(self.url) as url:
+            yield url
 
     def snapshot(self) -> None:
         """Remember the current state as what `reset()` returns to."""
@@ -267,15 +324,40 @@ def _url(scheme: str, host: str, port: int) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+IDLE_SECONDS = 60
+"""How long a connection may stay silent in the middle of a request before the server drops it."""
+
+
 def _quiet_handler_class() -> type[Any]:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
     class QuietHandler(MotoRequestHandler):
         """moto's request handler without the access log line per request (the gateway keeps
-        the log that matters: its decisions)."""
+        the log that matters: its decisions); a client that never finishes its request does
+        not hold a server thread for ever; and a header section http.server refuses before any
+        WSGI app runs (more than 100 fields) is answered as AWS answers an oversized one."""
+
+        timeout = IDLE_SECONDS
 
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             return None
+
+        def send_error(self, code: int, message: str | None = None,
+                       explain: str | None = None) -> None:
+            if code != 431:
+                super().send_error(code, message, explain)
+                return
+            # https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+            body = (b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>"
+                    b"RequestHeaderSectionTooLarge</Code><Message>Your request header section "
+                    b"exceeds the maximum allowed size.</Message></Error>")
+            self.close_connection = True
+            self.send_response(400, "Bad Request")
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
 
     return QuietHandler
 
@@ -295,6 +377,7 @@ def _prepare_moto() -> None:
         _load_aws_managed_policies()
         _find_sso_managed_policies_by_path()
         _disable_bucket_policy_check()
+        _execute_the_authorised_operation()
         _honour_reserved_account_tags()
         _route_without_listing_moto()
         _cache_regions_per_service()
@@ -320,6 +403,27 @@ def _disable_bucket_policy_check() -> None:
         return PermissionResult.PERMITTED
 
     _replace(FakeBucket, "get_permission", get_permission)
+
+
+def _execute_the_authorised_operation() -> None:
+    """moto reads a request's operation its own way: a URL `Action` first, then a form body,
+    then a JSON body parsed as a query string, then the headers, then X-Amz-Target, then the
+    path. The gateway authorised one operation, read LocalStack's way; a request that reads
+    otherwise to moto (`?Action=DeleteTable` on a GetItem) would run what nobody authorised.
+    So moto executes the operation the gateway names in the WSGI environ, where no client can
+    write (AUTHORISED_OPERATION); requests without it (the harness's own clients) are read as
+    moto reads them."""
+    from moto.core.responses import BaseResponse
+
+    read_by_moto = BaseResponse._get_action
+
+    def _get_action(self: Any) -> str:
+        request = getattr(self, "normalized_request", None)
+        environ = getattr(request, "environ", None) or {}
+        authorised = environ.get(AUTHORISED_OPERATION)
+        return str(authorised) if authorised else str(read_by_moto(self))
+
+    _replace(BaseResponse, "_get_action", _get_action)
 
 
 @functools.cache

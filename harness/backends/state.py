@@ -1,6 +1,8 @@
 """Where a running `securecart up` listens, for the other commands (`login`, `assume`, ...).
 
-`securecart up` writes a small JSON file when its endpoint is ready and removes it on exit:
+`securecart up` writes a small JSON file once the landscape is seeded and the gateway in front,
+just before its endpoint opens (so that a client that sees `/_securecart/health` answer 200
+finds it), and removes it on exit:
 `$XDG_RUNTIME_DIR/securecart/up.json`, or `~/.cache/securecart/up.json` where there is no
 runtime directory. A file whose process is gone (a crash, kill -9) is stale and read as None.
 

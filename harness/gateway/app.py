@@ -29,9 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.wsgi import get_input_stream
-
-from harness.gateway import sessions, simulator, writes
+from harness.gateway import forwarding, sessions, simulator, writes
 from harness.gateway.authorize import Asker, Transport, decide
 from harness.gateway.backend import BackendAccess
 from harness.gateway.credentials import Credential, CredentialStore
@@ -44,16 +42,19 @@ from harness.gateway.errors import (
     protocol_error_response,
 )
 from harness.gateway.operations import UnmappedOperation, authorization_requests
+from harness.gateway.policy_writes import check_policy_write
 from harness.gateway.protocol import (
     HttpRequest,
     ParsedOperation,
     ProtocolError,
     detect_service,
     parse_operation,
+    read_body,
 )
 from harness.gateway.sigv4 import (
     AuthError,
     authenticate,
+    canonical_authorization,
     request_scope,
     signed_request_from_environ,
 )
@@ -67,7 +68,12 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 DEFAULT_REGION = "us-east-1"
-_BLOCKED_PREFIXES = ("/moto-api", "/_localstack", "/_aws", "/_pytest")
+# Paths the backends answer themselves, not as an AWS API: their administration APIs, and the
+# routes moto serves before any service (moto_server/werkzeug_app.py: the instance metadata
+# service and its icon), which would otherwise be taken for S3 path-style requests to a bucket
+# named "latest" or "favicon.ico".
+_BLOCKED_PREFIXES = ("/moto-api", "/_localstack", "/_aws", "/_pytest", "/_securecart",
+                     "/latest/meta-data/", "/latest/api/", "/favicon.ico")
 # Calls that AWS answers without any authorisation. GetCallerIdentity: "No permissions are
 # required to perform this operation" (the gateway answers it itself). GetSessionToken: "No
 # permissions are required for a user to get a session token ... You cannot use policies to
@@ -117,6 +123,8 @@ class _Call:
     asker: Asker
     environ: WSGIEnvironment
     body: bytes
+    authorization: str | None = None
+    """The Authorization header rebuilt from what was verified (None: presigned, unsigned)."""
 
 
 @dataclass(slots=True)
@@ -212,13 +220,20 @@ class EnforcingGateway:
                 progress: _Progress) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith(_BLOCKED_PREFIXES) or _squeezed(path).startswith(_BLOCKED_PREFIXES):
-            message = ("The backend's administration API is not reachable through the harness "
-                       "endpoint.")
+            message = ("The backend's own routes (its administration API, instance metadata) are "
+                       "not reachable through the harness endpoint.")
             self.config.log.append(LoggedRefusal(progress.request_id, None, None, None,
                                                  "AccessDenied", f"{path}: {message}"))
             raise Denied(error_response("s3", None, "AccessDenied", message, 403,
                                         progress.request_id))
-        body = get_input_stream(environ).read()
+        try:
+            # Exactly Content-Length bytes, or the chunks as announced, each read bounded in
+            # time: werkzeug's own stream would hand over memory past a lying chunk size.
+            body = read_body(environ)
+        except ProtocolError as error:
+            self.config.log.append(LoggedRefusal(progress.request_id, error.service, None, None,
+                                                 error.code, error.message))
+            raise Denied(protocol_error_response(error, progress.request_id)) from error
         call = self._understand(environ, body, progress)
         decisions = self._authorize(call)
         return self._forward(call, decisions, start_response)
@@ -236,11 +251,13 @@ class EnforcingGateway:
             service = detect_service(http, signing_name)
             progress.service = service
             parsed = parse_operation(http, service, region)
+            forwarding.check_one_reading(http, parsed)
         except ProtocolError as error:
             self.config.log.append(LoggedRefusal(request_id, error.service, None, None,
                                                  error.code, error.message))
             raise Denied(protocol_error_response(error, request_id, request=http)) from error
         progress.operation = parsed.operation
+        authorization: str | None = None
         if parsed.service == "sts" and parsed.operation in _UNSIGNED_STS and scope is None:
             asker = _federated_asker(parsed)
         else:
@@ -257,8 +274,9 @@ class EnforcingGateway:
             credential = authenticated.credential
             asker = (Asker(credential.caller(), credential) if credential is not None
                      else Asker(Caller(PrincipalKind.ANONYMOUS, "anonymous")))
+            authorization = canonical_authorization(authenticated)
         progress.principal = asker.caller.label
-        return _Call(request_id, http, parsed, asker, environ, body)
+        return _Call(request_id, http, parsed, asker, environ, body, authorization)
 
     def _authorize(self, call: _Call) -> list[Decision]:
         parsed, caller = call.parsed, call.asker.caller
@@ -290,6 +308,16 @@ class EnforcingGateway:
                 raise Denied(access_denied(parsed.service, parsed.operation,
                                            self._message(parsed.service, decision),
                                            call.request_id, request=call.http))
+        try:
+            # The policy document a write carries, judged as its service judges it: AWS
+            # authorises the call first, then validates its input.
+            check_policy_write(parsed)
+        except ProtocolError as error:
+            self.config.log.append(LoggedRefusal(call.request_id, parsed.service,
+                                                 parsed.operation, caller.label, error.code,
+                                                 error.message))
+            raise Denied(protocol_error_response(error, call.request_id,
+                                                 request=call.http)) from error
         if parsed.service == "sts":
             # What STS validates once the caller may make the call (the role's
             # MaxSessionDuration is not told to whom may not assume it).
@@ -406,6 +434,10 @@ class EnforcingGateway:
         # which would run an authorised call in another account than the one decided about.
         for name in [name for name in environ if name.startswith(_BACKEND_HEADERS)]:
             del environ[name]
+        if call.authorization is not None:
+            # One reading: the backend routes by the header's scope and reads its key with
+            # regular expressions of its own; it gets the components that were verified.
+            environ["HTTP_AUTHORIZATION"] = call.authorization
         credential = call.asker.credential
         with self._lock:
             account = (self._foreign_keys.get(credential.access_key_id)
@@ -424,6 +456,7 @@ class EnforcingGateway:
             owners = {d.request.resource_account for d in decisions} - {None, credential.account}
             if len(owners) == 1:
                 environ["HTTP_X_MOTO_ACCOUNT_ID"] = owners.pop()
+        forwarding.backend_environ(environ, call.parsed)
         return environ
 
     def _simulation(self, call: _Call, decisions: list[Decision],
@@ -559,4 +592,5 @@ def _xml(text: str) -> str:
 
 
 _REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-            405: "Method Not Allowed", 500: "Internal Server Error"}
+            405: "Method Not Allowed", 408: "Request Timeout", 500: "Internal Server Error",
+            501: "Not Implemented", 503: "Service Unavailable"}

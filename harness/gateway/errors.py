@@ -9,7 +9,8 @@ response serialisers, which LocalStack checks against AWS; this module chooses w
   UnauthorizedOperation (EC2), AuthorizationError (SNS), AccessDeniedException (JSON protocols),
   shaped the way AWS's shared request front end writes it;
 - `auth_failure`: the errors for a request whose signature or credentials do not hold
-  (InvalidClientTokenId, SignatureDoesNotMatch, UnrecognizedClientException, AuthFailure, …);
+  (InvalidClientTokenId, SignatureDoesNotMatch, UnrecognizedClientException, AuthFailure, …),
+  shaped as the request front end writes them (so are those codes given to `error_response`);
 - `protocol_error_response`: the answer to a request that could not be parsed;
 - `error_response`: any other error, by code.
 
@@ -181,6 +182,20 @@ _AUTH: dict[str, dict[AuthFailure, _Error]] = {
     },
 }
 _AUTH["smithy-rpc-v2-cbor"] = _AUTH["json"]
+# The JSON services' authentication errors, answered by AWS's request front end before the
+# service sees the request: DynamoDB (JSON 1.0) writes {"__type":
+# "com.amazon.coral.service#UnrecognizedClientException", "message": …}, the JSON 1.1 services
+# {"__type": "UnrecognizedClientException", "message": …}, REST-JSON services (Lambda,
+# GuardDuty) {"message": …} with the code in x-amzn-ErrorType; the message key is lower-case, as
+# in DynamoDB's documented error bodies.
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+_FRONT_END_AUTH_CODES = frozenset(
+    {
+        known.code
+        for protocol in ("json", "rest-json")
+        for known in _AUTH[protocol].values()
+    }
+)
 
 
 # --- public API ------------------------------------------------------------------------------
@@ -206,7 +221,9 @@ def error_response(
     protocol = _protocol(service, request)
     if protocol is None:
         return _generic_xml(code, message, status, request_id)
-    return _render(service, protocol, operation, _Error(code, status, message), request_id, request)
+    error = _Error(code, status, message)
+    response = _render(service, protocol, operation, error, request_id, request)
+    return _front_end_auth_json(service, protocol, error, response)
 
 
 def access_denied_code(service: str, protocol: str | None = None) -> tuple[str, int]:
@@ -255,12 +272,26 @@ def auth_failure(
     than <date> (<now> - 5 min.)" for REQUEST_EXPIRED).
     """
     protocol = _protocol(service, request)
-    family = _AUTH.get(protocol or "query", _AUTH["query"])
+    family = _AUTH[_auth_family(service, protocol)]
     known = family[failure]
     error = _Error(known.code, known.status, message if message is not None else known.message)
     if protocol is None:
         return _generic_xml(error.code, error.message, error.status, request_id)
-    return _render(service, protocol, operation, error, request_id, request)
+    response = _render(service, protocol, operation, error, request_id, request)
+    return _front_end_auth_json(service, protocol, error, response)
+
+
+def _auth_family(service: str, protocol: str | None) -> str:
+    """Whose authentication errors `service` answers with in `protocol`: a former query service
+    speaking JSON (SQS, CloudWatch) keeps its query codes, which the client reads from the
+    x-amzn-query-error header.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html
+    """
+    if protocol is None or protocol not in _AUTH:
+        return "query"
+    if protocol != "query" and _is_query_compatible(service, protocol):
+        return "query"
+    return protocol
 
 
 def protocol_error_response(
@@ -434,6 +465,22 @@ def _front_end_json(
     body: dict[str, str] = {"Message": error.message}
     if protocol == "json":
         body = {"__type": _json_type(model, error.code), **body}
+    return _response(response.status, response.headers, json.dumps(body).encode())
+
+
+def _front_end_auth_json(
+    service: str, protocol: str, error: _Error, response: ErrorResponse
+) -> ErrorResponse:
+    """Rewrite a JSON authentication error the way the request front end writes it (see
+    `_FRONT_END_AUTH_CODES`); any other response is returned as it is."""
+    content_type = {k.lower(): v for k, v in response.headers}.get("content-type", "")
+    if error.code not in _FRONT_END_AUTH_CODES or "json" not in content_type:
+        return response
+    if protocol not in ("json", "rest-json") or _is_query_compatible(service, protocol):
+        return response
+    body: dict[str, str] = {"message": error.message}
+    if protocol == "json":
+        body = {"__type": _json_type(service_model(service, protocol), error.code), **body}
     return _response(response.status, response.headers, json.dumps(body).encode())
 
 

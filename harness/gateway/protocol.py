@@ -4,16 +4,26 @@ The work is LocalStack's: its service router tells services apart (signing name,
 path and host, the query Action) and its request parsers read every AWS protocol the way the
 services do. This module adapts the gateway's view of a request to theirs and turns every way
 they can fail into `ProtocolError`, carrying the error AWS itself answers such a request with.
+
+It also reads the body itself (`read_body`): exactly as framed, bounded in time, never through a
+decoder that can be made to read past what the client sent; and it refuses what AWS's front ends
+refuse before any service reads a request — a method no operation has, a header section over
+S3's limit, a key S3 cannot decode, an XML body with a document type declaration, a JSON body in
+a content type the service does not route.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
-from urllib.parse import quote, unquote, urlsplit
+from typing import IO, Any, cast
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 from localstack.aws.protocol.parser import (
     OperationNotFoundParserError,
@@ -26,6 +36,7 @@ from localstack.aws.protocol.service_router import (
 )
 from localstack.aws.spec import ProtocolName
 from localstack.http import Request
+from werkzeug.serving import DechunkedInput
 
 from harness.gateway.services import protocols_of, service_catalog, service_model
 
@@ -37,6 +48,7 @@ __all__ = [
     "detect_service",
     "parse_operation",
     "protocol_for",
+    "read_body",
 ]
 
 
@@ -198,10 +210,11 @@ def parse_operation(request: HttpRequest, service: str, region: str) -> ParsedOp
             "UnrecognizedService", f"Unknown service: {service!r}", service=service
         ) from error
     try:
-        _precheck(ls_request, model, protocol, service)
+        _precheck(request, ls_request, model, protocol, service)
         # create_parser is cached by LocalStack per (model, protocol); our models are cached
         # objects, so each service's parser is built once.
         operation, params = create_parser(model, protocol).parse(ls_request)
+        _postcheck(request, operation, params or {}, protocol, service)
     except ProtocolError:
         raise
     except Exception as error:
@@ -300,20 +313,42 @@ def _materialise(params: dict[str, Any], request: HttpRequest, operation: Any) -
 
 # --- what AWS answers a request it cannot read ---------------------------------------------
 
+# S3 refuses a request whose request line and headers exceed 8 KB: RequestHeaderSectionTooLarge,
+# "The request header and query parameters used to make the request exceed the maximum allowed
+# size" (MaxSizeAllowed 8192). https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+_S3_HEADER_SECTION_LIMIT = 8192
+# "The object key name consists of a sequence of Unicode characters encoded in UTF-8, with a
+# maximum length of 1,024 bytes"; a longer key is KeyTooLongError ("Your key is too long").
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+_S3_KEY_LIMIT = 1024
+# Media types whose body the parsers read as a form, never as the JSON a backend reads.
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+# How much of a method or path an error message repeats.
+_ECHO = 200
+
+
+class _DocumentType(Exception):
+    """An XML body declares a document type (and with it, possibly entities)."""
+
 
 def _unknown_service(request: HttpRequest, signing_name: str | None) -> ProtocolError:
     clue = f"signing name {signing_name!r}" if signing_name else "no credential scope"
     return ProtocolError(
         "UnrecognizedService",
-        f"Could not determine the AWS service of {request.method} {request.path} ({clue})",
+        f"Could not determine the AWS service of {_where(request)} ({clue})",
     )
 
 
-def _precheck(ls_request: Request, model: Any, protocol: str, service: str) -> None:
-    """Reject requests without a known operation the way AWS does, before parsing.
-
-    LocalStack's parsers fail on them too, but with errors that do not say which case it was.
-    """
+def _precheck(
+    request: HttpRequest, ls_request: Request, model: Any, protocol: str, service: str
+) -> None:
+    """Reject what AWS rejects before an operation reads the request: what its front end
+    refuses, and requests without a known operation (LocalStack's parsers fail on those too,
+    but with errors that do not say which case it was)."""
+    if service == "s3":
+        _check_s3_request(request)
+    if request.method not in _methods(service, protocol):
+        raise _no_operation(request, protocol, service)
     if protocol in ("query", "ec2"):
         action = ls_request.values.get("Action")
         if not action:
@@ -326,19 +361,135 @@ def _precheck(ls_request: Request, model: Any, protocol: str, service: str) -> N
         if action not in model.operation_names:
             raise _invalid_action(str(action), model, protocol, service)
     elif protocol == "json":
+        _check_json_content_type(request, model, service)
         target = ls_request.headers.get("X-Amz-Target", "")
         # As in LocalStack's parser, only the operation name after the last "." counts.
         name = target.rpartition(".")[2]
         if not name or name not in model.operation_names:
             raise ProtocolError(
                 "UnknownOperationException",
-                f"Unknown operation {target!r}" if target else "Missing X-Amz-Target header",
+                f"Unknown operation {target[:_ECHO]!r}" if target
+                else "Missing X-Amz-Target header",
                 service=service,
                 protocol=protocol,
             )
 
 
+def _postcheck(
+    request: HttpRequest, operation: Any, params: Mapping[str, Any], protocol: str, service: str
+) -> None:
+    """What the service's own reading of the parsed request refuses."""
+    if protocol == "rest-xml" and request.body and _has_xml_payload(operation):
+        _refuse_document_type(request.body, service, protocol)
+    if service == "s3":
+        _check_key_length(params.get("Key"))
+
+
+def _check_key_length(key: object) -> None:
+    if isinstance(key, str) and len(key.encode("utf-8", "surrogatepass")) > _S3_KEY_LIMIT:
+        raise ProtocolError("KeyTooLongError", "Your key is too long.", 400,
+                            service="s3", protocol="rest-xml")
+
+
+@functools.cache
+def _methods(service: str, protocol: str) -> frozenset[str]:
+    """The HTTP methods `service`'s operations use. A query request may be a GET as well as a
+    POST: "Query requests are HTTP or HTTPS requests that use the HTTP verb GET or POST".
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/Query-Requests.html"""
+    model = service_model(service, protocol)
+    methods = {str(model.operation_model(name).http.get("method", "POST"))
+               for name in model.operation_names}
+    if protocol in ("query", "ec2"):
+        methods |= {"GET", "POST"}
+    return frozenset(methods)
+
+
+def _check_s3_request(request: HttpRequest) -> None:
+    """S3's front end: the size of the header section, and a path that must decode as UTF-8
+    (S3 answers a key that does not with InvalidURI, "Couldn't parse the specified URI.")."""
+    if _header_section_size(request) > _S3_HEADER_SECTION_LIMIT:
+        raise ProtocolError(
+            "RequestHeaderSectionTooLarge",
+            "The request header and query parameters used to make the request exceed the "
+            "maximum allowed size.",
+            service="s3", protocol="rest-xml",
+        )
+    try:
+        unquote_to_bytes(request.path).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError("InvalidURI", "Couldn't parse the specified URI.",
+                            service="s3", protocol="rest-xml") from error
+
+
+def _header_section_size(request: HttpRequest) -> int:
+    """Bytes of the request line and header lines, as they came over the wire."""
+    target = request.path + (f"?{request.query_string}" if request.query_string else "")
+    line = len(request.method) + len(target) + len(" HTTP/1.1\r\n") + 1
+    return line + sum(len(name) + len(value) + 4 for name, value in request.headers.items())
+
+
+def _check_json_content_type(request: HttpRequest, model: Any, service: str) -> None:
+    """A JSON-protocol call is routed by its Content-Type as well as its target. Declared as a
+    form, its body is no JSON to the parsers (a backend reads it as JSON regardless: two
+    readings); declared as another JSON version than the service's, AWS's front end finds no
+    route (DynamoDB answers application/x-amz-json-1.1 with 404 Not Found). Either way: 404,
+    "The action or operation requested is invalid", as for an unknown operation.
+    https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html"""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    version = model.metadata.get("jsonVersion", "1.0")
+    other_json = (media.startswith("application/x-amz-json-")
+                  and media != f"application/x-amz-json-{version}")
+    if media in _FORM_TYPES or other_json:
+        raise ProtocolError(
+            "UnknownOperationException",
+            f"No operation for {_where(request)} in Content-Type {media[:_ECHO]!r}",
+            404, service=service, protocol="json",
+        )
+
+
+def _has_xml_payload(operation: Any) -> bool:
+    """Whether the operation's body is an XML document: a structure as its payload (S3), or
+    members bound to no header, path or query (a body that is the input itself); not a blob
+    such as PutObject's, nor the body of an operation that takes none."""
+    shape = operation.input_shape
+    if shape is None:
+        return False
+    payload = shape.serialization.get("payload")
+    if payload is not None:
+        return bool(shape.members[payload].type_name == "structure")
+    return any("location" not in member.serialization for member in shape.members.values())
+
+
+def _refuse_document_type(body: bytes, service: str, protocol: str) -> None:
+    """S3's XML bodies follow its published schemas, which declare no document type; a body
+    that does is MalformedXML. Refusing it also means no reader, here or in a backend, ever
+    expands an entity (billion laughs) or resolves an external one (XXE): readers that handle
+    entities differently would read different keys. expat stops at the declaration."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _raise_document_type
+    parser.EntityDeclHandler = _raise_document_type
+    try:
+        parser.Parse(body, True)
+    except (_DocumentType, expat.ExpatError) as error:
+        raise _malformed_xml(service, protocol) from error
+
+
+def _raise_document_type(*_: Any) -> None:
+    raise _DocumentType()
+
+
+def _malformed_xml(service: str, protocol: str) -> ProtocolError:
+    # https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+    return ProtocolError(
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published "
+        "schema",
+        400, service=service, protocol=protocol,
+    )
+
+
 def _invalid_action(action: str, model: Any, protocol: str, service: str) -> ProtocolError:
+    action = action[:_ECHO]
     if protocol == "ec2":
         # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
         message = f"The action {action} is not valid for this web service."
@@ -347,33 +498,32 @@ def _invalid_action(action: str, model: Any, protocol: str, service: str) -> Pro
     return ProtocolError("InvalidAction", message, service=service, protocol=protocol)
 
 
+def _no_operation(request: HttpRequest, protocol: str, service: str) -> ProtocolError:
+    """No operation of the service has this method (and path)."""
+    if protocol == "rest-xml":
+        # S3 answers a method/path it has no operation for with 405 MethodNotAllowed.
+        return ProtocolError(
+            "MethodNotAllowed", "The specified method is not allowed against this resource.",
+            405, service=service, protocol=protocol,
+        )
+    # "UnknownOperationException: The action or operation requested is invalid." (404)
+    # https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html
+    return ProtocolError("UnknownOperationException", f"No operation for {_where(request)}",
+                         404, service=service, protocol=protocol)
+
+
 def _parse_failure(
     error: Exception, request: HttpRequest, service: str, protocol: str
 ) -> ProtocolError:
     """AWS's error for a request the parser rejected: no such operation, or a malformed body."""
-    where = f"{request.method} {request.path}"
     if isinstance(error, OperationNotFoundParserError):
-        if protocol == "rest-xml":
-            # S3 answers a method/path it has no operation for with 405 MethodNotAllowed.
-            code, message, status = (
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource.",
-                405,
-            )
-        else:
-            code, message, status = "UnknownOperationException", f"No operation for {where}", 404
-    elif protocol in ("query", "ec2"):
+        return _no_operation(request, protocol, service)
+    if protocol in ("query", "ec2"):
         code, message, status = "InvalidParameterValue", _detail(error), 400
     elif protocol == "rest-xml":
-        malformed = isinstance(error.__cause__, ParseError)
-        code = "MalformedXML" if malformed else "InvalidArgument"
-        message = (
-            "The XML you provided was not well-formed or did not validate against our "
-            "published schema"
-            if malformed
-            else _detail(error)
-        )
-        status = 400
+        if isinstance(error.__cause__, ParseError):
+            return _malformed_xml(service, protocol)
+        code, message, status = "InvalidArgument", _detail(error), 400
     else:  # json, rest-json, smithy-rpc-v2-cbor
         code, message, status = "SerializationException", _detail(error), 400
     return ProtocolError(code, message, status, service=service, protocol=protocol)
@@ -384,6 +534,209 @@ def _detail(error: Exception) -> str:
     # anything else is reported by its type only.
     if isinstance(error, ProtocolParserError):
         text = str(error)
-        return text if len(text) <= 200 else text[:200] + "…"
+        return text if len(text) <= _ECHO else text[:_ECHO] + "…"
     cause = error.__cause__ or error
+    if isinstance(cause, RecursionError):
+        return "Could not parse the request: its body nests too deeply"
     return f"Could not parse the request: {type(cause).__name__}"
+
+
+def _where(request: HttpRequest) -> str:
+    """The method and path, cut short: both are the client's and may be of any length."""
+    path = request.path if len(request.path) <= _ECHO else request.path[:_ECHO] + "…"
+    return f"{request.method[:32]} {path}"
+
+
+# --- the body ------------------------------------------------------------------------------
+
+BODY_IDLE_SECONDS = 20.0
+"""How long the gateway waits for the next bytes of a request body. S3 closes a connection
+left idle (RequestTimeout, "not read from or written to within the timeout period") but does
+not document after how long; this bound is the harness's own."""
+_CHUNK_LINE = 4096  # a chunk-size line with its extensions; a trailer field line
+_TRAILER_LINES = 100
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_SCOPE = re.compile(r"Credential=[^/,\s]+/[^/]+/[^/]+/([^/,\s]+)/aws4_request")
+
+
+class _Incomplete(Exception):
+    """The client ended the body before the bytes its framing announced."""
+
+
+class _Malformed(Exception):
+    """The body's chunked framing is not HTTP's (RFC 9112 §7.1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _BodyErrors:
+    """What a service answers a body it cannot read, by the service of the credential scope:
+    S3's own codes, or the errors common to all other AWS APIs.
+    https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+    https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html"""
+
+    service: str | None
+
+    def incomplete(self) -> ProtocolError:
+        if self.service == "s3":
+            return self._error("IncompleteBody", "You did not provide the number of bytes "
+                               "specified by the Content-Length HTTP header.", 400)
+        return self._error("RequestAbortedException", "The request was aborted before its "
+                           "body was complete.", 400)
+
+    def timeout(self) -> ProtocolError:
+        if self.service == "s3":
+            return self._error("RequestTimeout", "Your socket connection to the server was not "
+                               "read from or written to within the timeout period. Idle "
+                               "connections will be closed.", 400)
+        return self._error("RequestTimeoutException", "Reading the request timed out.", 408)
+
+    def malformed(self, why: str) -> ProtocolError:
+        return self._error("MalformedHttpRequestException",
+                           f"The request's chunked body is malformed: {why}", 400)
+
+    def unknown_method(self) -> ProtocolError:
+        if self.service == "s3":
+            return self._error("MethodNotAllowed", "The specified method is not allowed against "
+                               "this resource.", 405)
+        return self._error("UnknownOperationException", "The action or operation requested is "
+                           "invalid.", 404)
+
+    def chunked(self) -> ProtocolError:
+        # S3 does not take Transfer-Encoding: chunked (its SDKs send a Content-Length, and
+        # aws-chunked inside it): it answers 501 NotImplemented, "A header you provided
+        # implies functionality that is not implemented", naming Transfer-Encoding.
+        return self._error("NotImplemented", "A header you provided implies functionality that "
+                           "is not implemented", 501)
+
+    def _error(self, code: str, message: str, status: int) -> ProtocolError:
+        return ProtocolError(code, message, status, service=self.service)
+
+
+def read_body(environ: Mapping[str, Any]) -> bytes:
+    """The request body, read whole, exactly as it is framed (Content-Length, or HTTP chunked
+    encoding decoded strictly here), waiting at most `BODY_IDLE_SECONDS` for each read.
+
+    Raises `ProtocolError` with AWS's answer: a body shorter than announced, a read that timed
+    out, malformed chunks, or (S3) chunked transfer at all. werkzeug's DechunkedInput is not
+    used: given a chunk size larger than what follows, it hands out bytes the client never
+    sent, without end. What is left unread stays unread: the server closes the connection.
+
+    The request line is checked first, as it is read before the body: a method in lower case
+    is no method of any AWS API (methods are case-sensitive, RFC 9110 §9.1), though
+    `HttpRequest` spells every method in capitals.
+    """
+    errors = _BodyErrors(_scope_service(environ))
+    method = str(environ.get("REQUEST_METHOD", ""))
+    if method != method.upper():
+        raise errors.unknown_method()
+    chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
+    if chunked and errors.service == "s3":
+        raise errors.chunked()
+    stream = cast("IO[bytes]", environ.get("wsgi.input") or io.BytesIO())
+    try:
+        with _idle_timeout(environ):
+            if chunked:
+                return _dechunk(stream)
+            return _read_exactly(stream, _content_length(environ))
+    except _Incomplete as error:
+        raise errors.incomplete() from error
+    except TimeoutError as error:
+        raise errors.timeout() from error
+    except _Malformed as error:
+        raise errors.malformed(str(error)) from error
+
+
+def _content_length(environ: Mapping[str, Any]) -> int:
+    # An absent or unreadable Content-Length is no body, as werkzeug and moto take it.
+    text = str(environ.get("CONTENT_LENGTH") or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    parts: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        part = stream.read(min(remaining, 1 << 16))
+        if not part:
+            raise _Incomplete()
+        parts.append(part)
+        remaining -= len(part)
+    return b"".join(parts)
+
+
+def _dechunk(stream: IO[bytes]) -> bytes:
+    """chunked-body = *chunk last-chunk trailer-section CRLF (RFC 9112 §7.1)."""
+    raw = _undecoded(stream)
+    if raw is None:  # a server that decodes chunks itself hands over the body
+        return stream.read()
+    parts: list[bytes] = []
+    while size := _chunk_size(_line(raw)):
+        parts.append(_read_exactly(raw, size))
+        if _line(raw) not in (b"\r\n", b"\n"):
+            raise _Malformed("chunk data not followed by CRLF")
+    for _ in range(_TRAILER_LINES):
+        if _line(raw) in (b"\r\n", b"\n"):
+            return b"".join(parts)
+    raise _Malformed("too many trailer fields")
+
+
+def _undecoded(stream: IO[bytes]) -> IO[bytes] | None:
+    """The connection's stream under werkzeug's chunk decoder (it keeps it as `_rfile`)."""
+    if isinstance(stream, DechunkedInput):
+        return stream._rfile
+    return None
+
+
+def _line(raw: IO[bytes]) -> bytes:
+    line = raw.readline(_CHUNK_LINE + 1)
+    if not line:
+        raise _Incomplete()
+    if len(line) > _CHUNK_LINE or not line.endswith(b"\n"):
+        raise _Malformed("line too long")
+    return line
+
+
+def _chunk_size(line: bytes) -> int:
+    size = line.split(b";", 1)[0].strip(b" \t\r\n")
+    if not _HEX.fullmatch(size):
+        raise _Malformed(f"invalid chunk size {size[:20]!r}")
+    return int(size, 16)
+
+
+@contextlib.contextmanager
+def _idle_timeout(environ: Mapping[str, Any]) -> Iterator[None]:
+    """Bound each read of the body on werkzeug's connection socket (werkzeug.socket)."""
+    sock = environ.get("werkzeug.socket")
+    if sock is None or not hasattr(sock, "settimeout"):
+        yield
+        return
+    before = sock.gettimeout()
+    sock.settimeout(BODY_IDLE_SECONDS)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            sock.settimeout(before)
+
+
+def _scope_service(environ: Mapping[str, Any]) -> str | None:
+    """The service a request is signed for (its SigV4 credential scope), to answer a body it
+    could not read in that service's terms; S3 when unsigned or signed otherwise (SigV2)."""
+    authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
+    query = unquote(str(environ.get("QUERY_STRING", "")))  # a presigned X-Amz-Credential
+    found = _SCOPE.search(authorization) or _SCOPE.search(query)
+    if found is None:
+        return "s3"
+    return _service_named(found.group(1))
+
+
+def _service_named(signing_name: str) -> str | None:
+    if signing_name == "s3":
+        return "s3"
+    try:
+        names = {str(i.name) for i in service_catalog().by_signing_name(signing_name)}
+    except Exception:  # a name no service signs with
+        return None
+    if signing_name in names:
+        return signing_name
+    return names.pop() if len(names) == 1 else None

@@ -8,7 +8,10 @@ cache is dropped whenever a request that can change any of it passes through
 the gateway (`invalidate`), so a scenario that edits a policy sees the new decision next call.
 
 Policies that the backend holds but the engine cannot parse raise `WorldError`; the gateway
-denies the request naming the policy (fail closed).
+denies the request naming the policy (fail closed). A *resource* policy the engine cannot read
+is the exception (`unreadable_stand_in`): it must not lock its owner out of the very calls that
+replace or delete it, so it is read as a stand-in that sets it aside for those calls alone and
+denies every other one.
 """
 
 from __future__ import annotations
@@ -36,6 +39,15 @@ _RCP = "RESOURCE_CONTROL_POLICY"
 
 class WorldError(RuntimeError):
     """The backend's state could not be read or understood; the request is denied."""
+
+
+class UnreadablePolicy(WorldError):
+    """The backend holds a policy the engine cannot parse (AWS would have refused it)."""
+
+    def __init__(self, error: PolicyValidationError) -> None:
+        super().__init__(f"the backend holds a policy the engine cannot read: {error}")
+        self.problem = str(error.in_policy(""))
+        """What is wrong, without the policy's name: 'MalformedPolicyDocument: … at …'."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +324,10 @@ class World:
         document = loader(self.access.client(owner, service, region), arn)
         if document is None:
             return None
-        return self._parse(document, PolicyType.RESOURCE, f"{arn} resource policy")
+        try:
+            return self._parse(document, PolicyType.RESOURCE, f"{arn} resource policy")
+        except UnreadablePolicy as error:
+            return unreadable_stand_in(service, arn, owner, error.problem)
 
     def resource_tags(self, service: str, arn: str, owner: str, region: str
                       ) -> tuple[tuple[str, str], ...]:
@@ -345,8 +360,59 @@ class World:
             return parse_policy(_document_text(document), policy_type, name=name,
                                 max_size=MAX_DOCUMENT_CHARS)
         except PolicyValidationError as error:
-            raise WorldError(f"the backend holds a policy the engine cannot read: {error}"
-                             ) from error
+            raise UnreadablePolicy(error) from error
+
+
+# ------------------------------------------------------------------ unreadable resource policies
+
+# The calls that replace or delete a resource's policy, or remove a statement of it: the ways
+# out of a policy the engine cannot read. SetTopicAttributes and SetQueueAttributes are named by
+# their action, which the engine sees; the attribute they set is not part of the decision.
+# https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+POLICY_REPLACING_ACTIONS: dict[str, tuple[str, ...]] = {
+    "s3": ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy"),
+    "sns": ("sns:SetTopicAttributes", "sns:RemovePermission"),
+    "sqs": ("sqs:SetQueueAttributes", "sqs:RemovePermission"),
+    "lambda": ("lambda:RemovePermission",),
+    "kms": ("kms:PutKeyPolicy",),
+}
+SET_ASIDE_SID = "UnreadablePolicySetAside"
+FAILS_CLOSED_SID = "UnreadablePolicyFailsClosed"
+
+
+def unreadable_stand_in(service: str, arn: str, owner: str, problem: str) -> Policy:
+    """What a resource policy the engine cannot read is taken to say.
+
+    AWS never holds such a policy (it refuses the write: `harness.gateway.policy_writes`), but
+    a backend can (moto stores `{bad`). Failing closed on every request would lock the owner
+    out of replacing it, so the stand-in is:
+
+    - `UnreadablePolicyFailsClosed`: every other action on the resource, by anyone, is denied
+      explicitly: the decision names the unreadable policy and its problem.
+    - `UnreadablePolicySetAside`: the calls that replace or delete the policy are decided
+      without it. The statement names the owner's account, which grants nothing by itself: in
+      the owner's account the caller's identity policies decide, as in an account without a
+      resource policy; a caller of another account finds no grant of the resource's and is
+      denied. For KMS, whose key policy must allow every call, this is how AWS's default key
+      policy delegates to IAM ("Enable IAM User Permissions").
+      https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+      https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+
+    An explicit deny the unreadable policy may hold for those calls cannot be seen, and does not
+    apply: the owner can always replace the policy, as S3's root user always can ("the root
+    user of the AWS account that owns a bucket can always use this operation, even if the
+    policy explicitly denies the root user").
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketPolicy.html
+    """
+    replacing = list(POLICY_REPLACING_ACTIONS[service])
+    set_aside = {"Sid": SET_ASIDE_SID, "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:aws:iam::{owner}:root"}, "Action": replacing,
+                 "Resource": "*"}
+    fails_closed = {"Sid": FAILS_CLOSED_SID, "Effect": "Deny", "Principal": "*",
+                    "NotAction": replacing, "Resource": "*"}
+    document = json.dumps({"Version": "2012-10-17", "Statement": [set_aside, fails_closed]})
+    return parse_policy(document, PolicyType.RESOURCE,
+                        name=f"{arn} resource policy, unreadable ({problem})")
 
 
 # What a successful write to a service can change in the cache, by the key's first element.

@@ -1,6 +1,6 @@
 """docker-compose.yml and the Dockerfile, checked without a Docker engine (none runs here or in
-CI): images pinned, ports on loopback only, health checks, and every `securecart` command in
-them parsed by the real command line."""
+CI): images pinned, ports on loopback only, health checks (the harness's: its health route, 200
+only when ready), and every `securecart` command in them parsed by the real command line."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ import io
 import json
 import re
 import shlex
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
@@ -236,12 +242,64 @@ def test_harness_localstack_points_at_the_localstack_service() -> None:
     assert str(url.port) in container_ports, f"{url.port} is not one of {sorted(container_ports)}"
 
 
+def _health_url(name: str) -> str:
+    args = _parse_securecart(_command(_services()[name]))
+    return f"http://127.0.0.1:{args.port}/_securecart/health"
+
+
 @pytest.mark.parametrize("name", sorted(HARNESS_BACKENDS))
-def test_harness_healthcheck_probes_the_port_it_serves(name: str) -> None:
-    service = _services()[name]
-    args = _parse_securecart(_command(service))
-    probe = " ".join(str(part) for part in service["healthcheck"]["test"])
-    assert f"('127.0.0.1', {args.port})" in probe, probe
+def test_harness_healthcheck_asks_the_health_route_of_the_port_it_serves(name: str) -> None:
+    probe = " ".join(str(part) for part in _services()[name]["healthcheck"]["test"])
+    assert _health_url(name) in probe, probe
+
+
+class _Health(BaseHTTPRequestHandler):
+    """Answers every GET with the server's `status` (a stand-in for `securecart up`)."""
+
+    def do_GET(self) -> None:
+        status: int = self.server.status  # type: ignore[attr-defined]
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def health_server() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Health)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize("name", sorted(HARNESS_BACKENDS))
+def test_harness_healthcheck_passes_only_when_ready(
+        name: str, health_server: ThreadingHTTPServer) -> None:
+    """The probe itself, run here against a stand-in on another port: healthy on 200 only —
+    not on the 503 that `up` answers while seeding, nor when nothing listens."""
+    test = [str(part) for part in _services()[name]["healthcheck"]["test"]]
+    assert test[:2] == ["CMD", "python"], test
+
+    def healthy(port: int) -> bool:
+        url = f"http://127.0.0.1:{port}/_securecart/health"
+        argv = [sys.executable, *(part.replace(_health_url(name), url) for part in test[2:])]
+        return subprocess.run(argv, capture_output=True, timeout=30, check=False).returncode == 0
+
+    port = health_server.server_address[1]
+    health_server.status = 503  # type: ignore[attr-defined]
+    assert not healthy(port)
+    health_server.status = 200  # type: ignore[attr-defined]
+    assert healthy(port)
+    with socket.socket() as unused:  # bound, not listening: the connection is refused
+        unused.bind(("127.0.0.1", 0))
+        assert not healthy(unused.getsockname()[1])
 
 
 def test_harness_localstack_waits_for_localstack_to_be_healthy() -> None:

@@ -1,5 +1,6 @@
 """The embedded moto server: loopback (HTTP and HTTPS), start/stop without leftovers,
-middleware, moto's bucket-policy check switched off, fixed account ids, snapshots."""
+middleware, moto's bucket-policy check switched off, fixed account ids, snapshots; and an
+enforcing server's readiness gate (nothing of moto's before ready, the health route)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,22 @@ import json
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError, SSLError
 
 from harness.backends import ACCOUNT_EMAIL_TAG, ACCOUNT_ID_TAG, ACCOUNT_NAME_TAG
+from harness.backends.localstack import LocalStack
 from harness.backends.moto import MotoServer
+from harness.backends.readiness import LandscapeInfo
 
 pytestmark = pytest.mark.slow
 
@@ -342,3 +348,221 @@ def test_clearing_forgets_organisation_memberships() -> None:
     created = fresh.client(member, "organizations").create_organization(FeatureSet="ALL")
     assert created["Organization"]["MasterAccountId"] == member
     server.clear()
+
+
+# --------------------------------------------------------------------------- enforcing
+
+
+def get(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of a plain request, whatever the status."""
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def unavailable_error(call: Any) -> ClientError:
+    with pytest.raises(ClientError) as raised:
+        call()
+    return raised.value
+
+
+@pytest.fixture
+def enforcing() -> Iterator[MotoServer]:
+    with MotoServer(enforcing=True) as running:
+        yield running
+
+
+def no_retries(server: MotoServer, service: str) -> Any:
+    return boto3.client(service, region_name=REGION, endpoint_url=server.url,
+                        aws_access_key_id="test", aws_secret_access_key="test",
+                        config=Config(retries={"total_max_attempts": 1}))
+
+
+# Every protocol family, each with a call moto would answer 200 to any key.
+PROTOCOL_CALLS = {
+    "sts": lambda c: c.get_caller_identity(),            # query
+    "s3": lambda c: c.list_buckets(),                    # rest-xml
+    "ec2": lambda c: c.describe_volumes(),               # ec2
+    "dynamodb": lambda c: c.list_tables(),               # json
+    "sqs": lambda c: c.list_queues(),                    # json, query-compatible
+    "lambda": lambda c: c.list_functions(),              # rest-json, a GET without a body
+    "cloudwatch": lambda c: c.list_metrics(),            # smithy-rpc-v2-cbor
+}
+
+
+@pytest.mark.parametrize("service", sorted(PROTOCOL_CALLS))
+def test_before_ready_every_sdk_reads_service_unavailable(
+        enforcing: MotoServer, service: str) -> None:
+    error = unavailable_error(lambda: PROTOCOL_CALLS[service](no_retries(enforcing, service)))
+    assert error.response["Error"]["Code"] == "ServiceUnavailable"
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 503
+    assert "/_securecart/health" in error.response["Error"]["Message"]
+
+
+def test_the_sdk_retries_service_unavailable(enforcing: MotoServer) -> None:
+    sts = boto3.client("sts", region_name=REGION, endpoint_url=enforcing.url,
+                       aws_access_key_id="test", aws_secret_access_key="test",
+                       config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+    error = unavailable_error(sts.get_caller_identity)
+    assert error.response["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+def test_before_ready_nothing_reaches_moto_not_even_its_admin_api(
+        enforcing: MotoServer) -> None:
+    for path in ("/moto-api/data.json", "/", "/some-bucket"):
+        status, headers, body = get(f"{enforcing.url}{path}")
+        assert (status, headers["x-amzn-ErrorType"]) == (503, "ServiceUnavailable"), path
+        assert b"<Code>ServiceUnavailable</Code>" in body
+    status, _, _ = get(f"{enforcing.url}/moto-api/reset", method="POST")
+    assert status == 503
+
+
+def test_the_health_route_says_what_the_server_is_doing(enforcing: MotoServer) -> None:
+    status, headers, body = get(f"{enforcing.url}/_securecart/health")
+    assert (status, headers["Content-Type"]) == (503, "application/json")
+    health = json.loads(body)
+    assert health["status"] == "starting" and health["ready"] is False
+    assert health["backend"]["name"] == "moto" and health["backend"]["version"][0].isdigit()
+    assert health["gateway"] == {"enforcing": False}
+    assert get(f"{enforcing.url}/_securecart/health", method="HEAD")[2] == b""
+    assert get(f"{enforcing.url}/_securecart/health", method="POST")[0] == 405
+
+
+@pytest.mark.parametrize("path", [
+    "/_securecart", "/_securecart/", "/_securecart/state/reset", "/_securecart/seed/0000",
+    "//_securecart/state/reset", "/_SecureCart/health", "/x/../_securecart/health",
+    "/_securecart/health/", "/%5Fsecurecart/state/reset",
+])
+def test_no_other_harness_route(enforcing: MotoServer, path: str) -> None:
+    status, headers, body = get(f"{enforcing.url}{path}", method="POST")
+    assert (status, headers["x-amzn-ErrorType"]) == (403, "AccessDenied")
+    assert b"Not a route of the harness endpoint" in body
+
+
+def test_the_seeder_alone_reaches_moto_while_seeding(enforcing: MotoServer) -> None:
+    with enforcing._seeder_url() as url:
+        assert url.startswith(f"{enforcing.url}/_securecart/seed/")
+        seeder = boto3.client("s3", region_name=REGION, endpoint_url=url,
+                              aws_access_key_id="test", aws_secret_access_key="test")
+        seeder.create_bucket(Bucket="seeded")
+        seeder.put_object(Bucket="seeded", Key="a b/c%2Fd.json", Body=b"1")
+        assert seeder.get_object(Bucket="seeded", Key="a b/c%2Fd.json")["Body"].read() == b"1"
+        sts = boto3.client("sts", region_name=REGION, endpoint_url=url,
+                           aws_access_key_id="test", aws_secret_access_key="test")
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+        # Everyone else still gets 503; a wrong pass is refused.
+        code = unavailable_error(no_retries(enforcing, "s3").list_buckets).response["Error"]
+        assert code["Code"] == "ServiceUnavailable"
+        token = url.rsplit("/", 1)[1]
+        forged = f"{enforcing.url}/_securecart/seed/{token[:-1]}{'0' if token[-1] != '0' else '1'}"
+        assert get(f"{forged}/seeded")[0] == 403
+    # The pass ends with the block.
+    assert get(f"{url}/seeded")[0] == 403
+    with pytest.raises(ClientError, match="AccessDenied"):
+        seeder.list_buckets()
+
+
+def test_the_enforcing_slot_never_holds_moto(enforcing: MotoServer) -> None:
+    with pytest.raises(ValueError, match="never moto itself"):
+        enforcing.set_middleware(None)
+    with pytest.raises(RuntimeError, match="no gateway"):
+        enforcing.readiness.ready()  # never ready with nothing in front
+    seen: list[str] = []
+
+    def gateway(app: Any) -> Any:
+        def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+            seen.append(environ["PATH_INFO"])
+            return app(environ, start_response)
+
+        return wrapped
+
+    enforcing.set_middleware(gateway)
+    assert enforcing.readiness.health.enforcing
+    # In front, but not yet ready: still 503, and the gateway is not asked.
+    assert get(f"{enforcing.url}/")[0] == 503 and seen == []
+    enforcing.readiness.seeding(LandscapeInfo("test", "/nowhere"))
+    enforcing.readiness.ready()
+    status, _, body = get(f"{enforcing.url}/_securecart/health")
+    health = json.loads(body)
+    assert (status, health["status"], health["gateway"]) == (200, "ready", {"enforcing": True})
+    assert health["landscape"] == {"name": "test", "path": "/nowhere"}
+    assert health["seconds_to_ready"] >= 0
+    assert no_retries(enforcing, "sts").get_caller_identity()["Account"] == "123456789012"
+    assert seen == ["/"]
+    # The health route and refusals stay the harness's own, not the gateway's.
+    assert get(f"{enforcing.url}/_securecart/state/reset")[0] == 403 and seen == ["/"]
+    with pytest.raises(RuntimeError, match="ready"):
+        enforcing.readiness.seeding(LandscapeInfo("again", "/nowhere"))
+
+
+def test_a_failure_is_reported_without_secrets(enforcing: MotoServer) -> None:
+    enforcing.readiness.failed(
+        "seeding account prod: Could not connect to the endpoint URL: "
+        "http://127.0.0.1:1/_securecart/seed/0123456789abcdef/ with key AKIAABCDEFGHIJKLMNOP")
+    status, _, body = get(f"{enforcing.url}/_securecart/health")
+    health = json.loads(body)
+    assert (status, health["status"], health["ready"]) == (503, "failed", False)
+    assert health["reason"] == ("seeding account prod: Could not connect to the endpoint URL: "
+                                "http://127.0.0.1:1/_securecart/seed/…/ with key …")
+    error = unavailable_error(no_retries(enforcing, "sts").get_caller_identity)
+    assert "failed to start" in error.response["Error"]["Message"]
+
+
+class _Answers200(BaseHTTPRequestHandler):
+    """A stand-in LocalStack: 200 to anything, and remembers what it was asked."""
+
+    def _answer(self) -> None:
+        self.server.asked.append(f"{self.command} {self.path}")  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+class _StandIn(LocalStack):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def start(self) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+    def describe(self) -> str:
+        return "a stand-in LocalStack"
+
+
+def test_the_localstack_backend_is_gated_too() -> None:
+    """LocalStack community decides nothing: before ready, nothing reaches it through the
+    harness; and its launcher's state routes never do."""
+    from harness.backends.composite import LocalStackServer
+    from harness.backends.localstack import LOCALSTACK_VERSION
+
+    localstack = ThreadingHTTPServer(("127.0.0.1", 0), _Answers200)
+    localstack.asked = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=localstack.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        stand_in = _StandIn(f"http://127.0.0.1:{localstack.server_address[1]}")
+        with LocalStackServer(stand_in, enforcing=True) as server:
+            error = unavailable_error(no_retries(server, "s3").list_buckets)
+            assert error.response["Error"]["Code"] == "ServiceUnavailable"
+            assert get(f"{server.url}/_securecart/state/reset", method="POST")[0] == 403
+            health = json.loads(get(f"{server.url}/_securecart/health")[2])
+            assert health["backend"] == {"name": "localstack", "version": LOCALSTACK_VERSION}
+        assert localstack.asked == []  # type: ignore[attr-defined]
+        # The stand-in does answer: it is the gate that kept the requests away.
+        assert get(f"{stand_in.url}/_securecart/state/reset", method="POST")[0] == 200
+    finally:
+        localstack.shutdown()
+        localstack.server_close()
+        thread.join()

@@ -1,5 +1,6 @@
 """`securecart up` as a user runs it: a process that seeds, puts the enforcing gateway in front,
-announces, serves the other commands and the real AWS CLI, and stops on a signal."""
+opens (its health route answers 200), announces, serves the other commands and the real AWS
+CLI, and stops on a signal. What it answers before it is ready: tests/security/test_readiness.py."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,6 +68,21 @@ def wait_for_state(process: subprocess.Popen[str], path: Path, seconds: float = 
         time.sleep(0.2)
     process.kill()
     raise AssertionError("up did not become ready")
+
+
+def wait_for_health(http_url: str | None, seconds: float = 5) -> dict[str, Any]:
+    """The health route's answer once it is 200 (`up` opens right after writing its state)."""
+    assert http_url is not None
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{http_url}/_securecart/health", timeout=5) as found:
+                answer: dict[str, Any] = json.loads(found.read())
+                return answer
+        except urllib.error.HTTPError as error:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not ready: {error.read()!r}") from error
+        time.sleep(0.05)
 
 
 def processes_of(tmp_path: Path) -> list[int]:
@@ -122,6 +140,11 @@ def test_up_serves_the_seeded_landscape_until_signalled(
         assert state.ca_bundle == str(tmp_path / "cache" / "securecart" / "tls" / "ca.pem")
         assert state.gateway is True
         assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
+        # Recorded just before it opens: the health route turns 200 at once.
+        health = wait_for_health(state.http_url)
+        assert (health["status"], health["backend"]["name"]) == ("ready", "moto")
+        assert health["landscape"]["path"] == str(DEFAULT_DIRECTORY.resolve())
+        assert health["gateway"] == {"enforcing": True}
 
         # The management account's root user, from the state, over HTTPS.
         root = state.callers["roots"]["111111111111"]
@@ -142,6 +165,7 @@ def test_up_serves_the_seeded_landscape_until_signalled(
     assert f"export AWS_ENDPOINT_URL={state.endpoint_url}" in out
     assert f"export AWS_CA_BUNDLE={state.ca_bundle}" in out
     assert f"HTTP   {state.http_url}" in out
+    assert f"ready  curl -fsS {state.http_url}/_securecart/health" in out
     assert "behind the enforcing gateway" in out
     assert "securecart login alice --account dev" in out
     assert out.rstrip().endswith("securecart up: stopped")

@@ -3,7 +3,7 @@ error in the service's protocol — never a traceback, never a 5xx passed throug
 forwarded request. Exceptions are injected with monkeypatch into the engine, the policy
 gathering, the request parsing and the authentication.
 
-ARCHITECTURE.md, "Rules of the house": "Fail closed. Any error while authenticating, parsing,
+docs/architecture.md, "Rules of the house": "Fail closed. Any error while authenticating, parsing,
 mapping or evaluating a request denies it, with a message that says what failed."
 """
 

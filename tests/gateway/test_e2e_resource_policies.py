@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from harness.gateway.world import FAILS_CLOSED_SID, SET_ASIDE_SID
 from harness.gateway.world import World as BackendWorld
 from tests.gateway.conftest import (
     OUTSIDE,
@@ -292,3 +293,26 @@ def test_a_policy_read_while_a_write_passes_through_is_not_kept(
     monkeypatch.setattr(BackendWorld, "_load_resource_policy", counted)
     held.resource_policy("s3", DOCS, PROD, REGION)
     assert calls == [DOCS], "the stale reading was served from the cache"
+
+
+def test_an_unreadable_resource_policy_is_read_as_its_stand_in(world: World) -> None:
+    """A policy AWS would have refused but the backend holds fails closed for everything but
+    the calls that replace or delete it (harness.gateway.world.unreadable_stand_in)."""
+    held, s3 = world.gateway.world, world.backend(PROD, "s3")
+    s3.put_bucket_policy(Bucket="prod-keep", Policy='{"Statement": "none"}')
+    held.invalidate()
+    try:
+        policy = held.resource_policy("s3", "arn:aws:s3:::prod-keep", PROD, REGION)
+    finally:
+        s3.delete_bucket_policy(Bucket="prod-keep")
+        held.invalidate()
+    assert policy is not None
+    assert policy.name == (
+        "arn:aws:s3:::prod-keep resource policy, unreadable (MalformedPolicyDocument: expected "
+        "an object or a list of objects, found a string at Statement)")
+    replacing = ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy")
+    assert [(s.sid, s.effect.value, s.actions, s.not_actions) for s in policy.statements] == [
+        (SET_ASIDE_SID, "Allow", replacing, None), (FAILS_CLOSED_SID, "Deny", None, replacing)]
+    owner, everyone = (s.principal for s in policy.statements)
+    assert owner is not None and owner.values("AWS") == (f"arn:aws:iam::{PROD}:root",)
+    assert everyone is not None and everyone.wildcard

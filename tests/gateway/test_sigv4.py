@@ -21,6 +21,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 
 import boto3
 import pytest
+from botocore import UNSIGNED
 from botocore.auth import S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest
 from botocore.config import Config
@@ -29,7 +30,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.gateway.credentials import Credential, CredentialStore
+from harness.gateway.services import service_model
 from harness.gateway.sigv4 import (
+    ANONYMOUS_SERVICES,
     EMPTY_SHA256,
     AuthError,
     AuthFailure,
@@ -37,6 +40,8 @@ from harness.gateway.sigv4 import (
     HeaderMap,
     SignedRequest,
     authenticate,
+    canonical_authorization,
+    endpoint_of,
     error_family,
     request_scope,
     signed_request_from_environ,
@@ -621,9 +626,9 @@ def test_path_of_non_s3_services_is_normalised_and_encoded_twice() -> None:
     assert "%3A" in request.path  # the ARN's colons, encoded once on the wire
     authenticate(request, STORE)
     dotted = signed_with(
-        lambda creds: SigV4Auth(creds, "execute-api", REGION),
+        lambda creds: SigV4Auth(creds, "lambda", REGION),
         "GET",
-        f"{ENDPOINT}/prod/./a//b/../c%20d",
+        f"{ENDPOINT}/2015-03-31/functions/./f//../g%20h/configuration",
     )
     authenticate(dotted, STORE)
 
@@ -1146,6 +1151,291 @@ def test_incomplete_presigned_query() -> None:
         SignedRequest("GET", "/", no_signature, {"Host": parts.netloc}), "IncompleteSignature", 400
     )
     assert "must include 'X-Amz-Signature'" in error.message
+
+
+# --------------------------------------------------------------------------------------------
+# One reading of the Authorization header
+
+
+def _with_authorization(request: SignedRequest, edit: Callable[[str], str]) -> SignedRequest:
+    return with_header(request, "Authorization", edit(request.headers["Authorization"]))
+
+
+def _scoped_to_iam(authorization: str) -> str:
+    credential = authorization.split("Credential=", 1)[1].split(",", 1)[0]
+    key, date = credential.split("/")[:2]
+    return f"{key}/{date}/us-east-1/iam/aws4_request"
+
+
+ALG = "AWS4-HMAC-SHA256 "
+# Each verifies as far as its signature goes (the header is not signed); each could be read
+# otherwise by a reader that takes the first or the last Credential, or ignores case.
+ODD_AUTHORIZATIONS: dict[str, Callable[[str], str]] = {
+    "lower-case credential first": lambda h: (
+        f"{ALG}credential={_scoped_to_iam(h)}, {h.removeprefix(ALG)}"),
+    "credential twice": lambda h: f"{ALG}Credential={_scoped_to_iam(h)}, {h.removeprefix(ALG)}",
+    "credential twice, last": lambda h: f"{h}, Credential={_scoped_to_iam(h)}",
+    "signature twice": lambda h: f"{h}, Signature={'0' * 64}",
+    "upper-case SIGNATURE": lambda h: f"{h}, SIGNATURE={'0' * 64}",
+    "unknown component": lambda h: f"{h}, Region=us-east-1",
+    "empty component": lambda h: h.replace(", SignedHeaders", ",, SignedHeaders"),
+    "trailing comma": lambda h: f"{h},",
+    "tab after a comma": lambda h: h.replace(", SignedHeaders", ",\tSignedHeaders"),
+    "two spaces after a comma": lambda h: h.replace(", SignedHeaders", ",  SignedHeaders"),
+    "two spaces after the algorithm": lambda h: h.replace(ALG, ALG + " "),
+    "algorithm twice": lambda h: ALG + h,
+    "newline inside": lambda h: h.replace(", Signature", ",\n Signature"),
+}
+# (service, operation, params) → the family's IncompleteSignature (S3: AuthorizationHeaderMalformed)
+INCOMPLETE = {
+    "s3": ("AuthorizationHeaderMalformed", 400),
+    "sns": ("IncompleteSignature", 400),
+    "dynamodb": ("IncompleteSignatureException", 400),
+    "lambda": ("IncompleteSignatureException", 403),
+    "ec2": ("IncompleteSignature", 400),
+}
+SEEDS: dict[str, Callable[[], SignedRequest]] = {
+    "s3": lambda: capture("s3", "put_object", Bucket="bucket", Key="k", Body=b"b"),
+    "sns": REQUESTS["sns-publish"],
+    "dynamodb": REQUESTS["dynamodb-put"],
+    "lambda": REQUESTS["lambda-get-function"],
+    "ec2": lambda: capture("ec2", "describe_vpcs"),
+}
+
+
+@pytest.mark.parametrize("family", sorted(INCOMPLETE))
+@pytest.mark.parametrize("odd", sorted(ODD_AUTHORIZATIONS))
+def test_an_authorization_header_that_could_be_read_two_ways_is_refused(
+    odd: str, family: str
+) -> None:
+    seed = SEEDS[family]()
+    authenticate(seed, STORE)  # as signed, it verifies
+    error = fails(_with_authorization(seed, ODD_AUTHORIZATIONS[odd]), *INCOMPLETE[family])
+    assert error.reason in (AuthFailure.MALFORMED, AuthFailure.UNSUPPORTED)
+
+
+def test_the_refusals_name_what_is_odd_without_echoing_the_header() -> None:
+    seed = REQUESTS["sns-publish"]()
+    duplicate = fails(
+        _with_authorization(seed, ODD_AUTHORIZATIONS["credential twice"]),
+        "IncompleteSignature",
+        400,
+    )
+    assert duplicate.message == "Authorization header requires exactly one 'Credential' parameter."
+    unknown = fails(
+        _with_authorization(seed, ODD_AUTHORIZATIONS["lower-case credential first"]),
+        "IncompleteSignature",
+        400,
+    )
+    assert unknown.message.startswith("Unknown parameter in Authorization header (hashed")
+    assert "iam" not in unknown.message
+    shape = fails(
+        _with_authorization(seed, ODD_AUTHORIZATIONS["trailing comma"]), "IncompleteSignature", 400
+    )
+    assert shape.message.startswith("Malformed parameter in Authorization header (hashed")
+    s3 = fails(
+        _with_authorization(SEEDS["s3"](), ODD_AUTHORIZATIONS["unknown component"]),
+        "AuthorizationHeaderMalformed",
+        400,
+    )
+    assert s3.message == (
+        'The authorization header is malformed; the authorization component "Region=us-east-1" '
+        "is malformed."
+    )
+
+
+def test_the_one_layout_with_or_without_spaces_is_accepted() -> None:
+    seed = REQUESTS["dynamodb-put"]()
+    assert ", SignedHeaders=" in seed.headers["Authorization"]  # botocore's own
+    compact = _with_authorization(seed, lambda h: h.replace(", ", ","))
+    assert authenticate(compact, STORE).credential is not None
+
+
+def test_signed_headers_are_lower_case_names_only() -> None:
+    """A colon or an upper-case name in SignedHeaders would give the backend's key-finding
+    expression (`AWS.*([A-Z0-9]{20})[:/]`, greedy) another account's key to find, though the
+    client signs over it honestly."""
+    other_key = "AKIAOTHERACCOUNTKEY1"
+    request = signed_with(
+        lambda creds: SigV4Auth(creds, "sns", REGION),
+        "POST",
+        f"{ENDPOINT}/",
+        data=b"Action=ListTopics&Version=2010-03-31",
+        headers={"Content-Type": "application/x-www-form-urlencoded", other_key + ":x": "1"},
+    )
+    assert f"{other_key.lower()}:x" in request.headers["Authorization"]
+    forged = _with_authorization(request, lambda h: h.replace(other_key.lower(), other_key))
+    error = fails(forged, "IncompleteSignature", 400)
+    assert error.message.startswith("SignedHeaders must be lower-case header names")
+
+
+@pytest.mark.parametrize("region", ["AKIAOTHERACCOUNTKEY1", "local", "us-east-1a"])
+def test_the_scope_names_a_region(region: str) -> None:
+    """A region is whatever the client signs with; the backend takes it as a region, its key
+    expression as a key. AWS: "Credential should be scoped to a valid region"."""
+    sns = signed_with(
+        lambda creds: SigV4Auth(creds, "sns", region),
+        "POST",
+        f"{ENDPOINT}/",
+        data=b"Action=ListTopics&Version=2010-03-31",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    error = fails(sns, "SignatureDoesNotMatch", 403)
+    assert error.message == f"Credential should be scoped to a valid region, not '{region}'."
+    s3 = signed_with(
+        lambda creds: S3SigV4Auth(creds, "s3", region), "GET", f"{ENDPOINT}/bucket/key"
+    )
+    message = f"The authorization header is malformed; the region '{region}' is wrong."
+    fails(s3, "AuthorizationHeaderMalformed", 400, message)
+
+
+def test_the_scope_names_the_service_the_request_is_for() -> None:
+    """Signed for dynamodb (a name DynamoDB Streams shares, so the router looks further), aimed
+    at SQS by its target: the backend would route by the scope, the gateway by the target."""
+    request = signed_with(
+        lambda creds: SigV4Auth(creds, "dynamodb", REGION),
+        "POST",
+        f"{ENDPOINT}/",
+        data=b'{"QueueUrl": "http://127.0.0.1:4566/111122223333/orders"}',
+        headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AmazonSQS.DeleteQueue",
+        },
+    )
+    error = fails(request, "SignatureDoesNotMatch", 403)  # SQS's words (its query codes)
+    assert error.message == "Credential should be scoped to correct service: 'sqs'."
+
+
+def test_canonical_authorization_is_rebuilt_from_the_verified_components() -> None:
+    from moto.core.responses import BaseResponse
+
+    for seed in (SEEDS["sns"](), SEEDS["s3"](), SEEDS["lambda"]()):
+        compact = _with_authorization(seed, lambda h: h.replace(", ", ","))
+        result = authenticate(compact, STORE)
+        claim = result.claim
+        assert claim is not None
+        canonical = canonical_authorization(result)
+        assert canonical == seed.headers["Authorization"]  # what botocore writes
+        # moto reads the key with a greedy expression, and routes by the first part's scope:
+        # both find exactly what was verified.
+        found = BaseResponse.access_key_regex.findall(canonical)
+        assert found == [KEY]
+        scope = canonical.split(",")[0].split()[1].split("/")
+        assert (scope[2], scope[3]) == (claim.region, claim.service)
+        backend = canonical_authorization(result, access_key_id="AKIABACKENDKEY000001")
+        assert backend == canonical.replace(KEY, "AKIABACKENDKEY000001")
+
+
+def test_canonical_authorization_of_presigned_and_anonymous_requests_is_none() -> None:
+    url = client("s3").generate_presigned_url(
+        "get_object", Params={"Bucket": "bucket", "Key": "k"}, ExpiresIn=60
+    )
+    assert canonical_authorization(authenticate(presigned(url), STORE)) is None
+    anonymous = SignedRequest("GET", "/bucket/key", "", {"Host": "127.0.0.1:4566"})
+    assert canonical_authorization(authenticate(anonymous, STORE)) is None
+
+
+def test_request_scope_names_no_scope_when_the_header_names_several() -> None:
+    seed = REQUESTS["dynamodb-put"]()
+    for odd in ("lower-case credential first", "credential twice", "credential twice, last"):
+        assert request_scope(_with_authorization(seed, ODD_AUTHORIZATIONS[odd])) is None
+    one = _with_authorization(seed, ODD_AUTHORIZATIONS["unknown component"])
+    assert request_scope(one) == ("dynamodb", REGION)
+
+
+# --------------------------------------------------------------------------------------------
+# Which service: anonymous only for S3, and each service's own words
+
+
+def unsigned_capture(service: str, operation: str, /, **params: Any) -> SignedRequest:
+    made = boto3.session.Session().client(
+        service,
+        endpoint_url=ENDPOINT,
+        region_name=REGION,
+        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}),
+    )
+    made.meta.events.register("before-send", _stop)
+    return capture_with(made, operation, **params)
+
+
+# The landscape's services: a call of each, the answer to a signature the secret does not give,
+# and to no signature at all (None: anonymous, S3 only). The families: query services
+# (SignatureDoesNotMatch, 403; SQS keeps its query codes over JSON), JSON services
+# (InvalidSignatureException, 400), REST-JSON services behind the same front end as API
+# Gateway (the JSON codes with 403), EC2 (AuthFailure, 401).
+# https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+# https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+QUERY_ANSWERS = (("SignatureDoesNotMatch", 403), ("MissingAuthenticationToken", 403))
+JSON_ANSWERS = (("InvalidSignatureException", 400), ("MissingAuthenticationTokenException", 400))
+REST_JSON_ANSWERS = (
+    ("InvalidSignatureException", 403),
+    ("MissingAuthenticationTokenException", 403),
+)
+LANDSCAPE: list[tuple[str, str, dict[str, Any], tuple[Any, ...]]] = [
+    ("s3", "list_objects_v2", {"Bucket": "bucket"}, (("SignatureDoesNotMatch", 403), None)),
+    ("sns", "list_topics", {}, QUERY_ANSWERS),
+    ("sqs", "list_queues", {}, QUERY_ANSWERS),
+    ("iam", "list_users", {}, QUERY_ANSWERS),
+    ("sts", "get_caller_identity", {}, QUERY_ANSWERS),
+    ("rds", "describe_db_instances", {}, QUERY_ANSWERS),
+    ("cloudformation", "list_stacks", {}, QUERY_ANSWERS),
+    ("dynamodb", "list_tables", {}, JSON_ANSWERS),
+    ("kms", "list_keys", {}, JSON_ANSWERS),
+    ("organizations", "describe_organization", {}, JSON_ANSWERS),
+    ("sso-admin", "list_instances", {}, JSON_ANSWERS),
+    ("identitystore", "list_users", {"IdentityStoreId": "d-1234567890"}, JSON_ANSWERS),
+    ("logs", "describe_log_groups", {}, JSON_ANSWERS),
+    ("ecs", "list_clusters", {}, JSON_ANSWERS),
+    ("cloudtrail", "describe_trails", {}, JSON_ANSWERS),
+    ("config", "describe_config_rules", {}, JSON_ANSWERS),
+    ("secretsmanager", "list_secrets", {}, JSON_ANSWERS),
+    ("lambda", "list_functions", {}, REST_JSON_ANSWERS),
+    ("guardduty", "list_detectors", {}, REST_JSON_ANSWERS),
+    ("ec2", "describe_vpcs", {}, (("AuthFailure", 401), ("MissingAuthenticationToken", 401))),
+]
+# Without a credential scope, LocalStack's router cannot tell these from their shape: CloudTrail
+# (its target prefix is not indexed), GuardDuty (its REST paths look like S3's). The gateway
+# answers them before authenticating (UnrecognizedService; or as S3, which the backend also
+# routes them to); given the service, authentication answers as the service does.
+UNSIGNED_ROUTED_ELSEWHERE: dict[str, str | None] = {"cloudtrail": None, "guardduty": "s3"}
+WRONG_SECRET = CredentialStore()
+WRONG_SECRET.add(
+    Credential(KEY, "not-the-secret", ACCOUNT, PrincipalKind.USER, f"arn:aws:iam::{ACCOUNT}:user/a")
+)
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "params", "answers"), LANDSCAPE, ids=[row[0] for row in LANDSCAPE]
+)
+def test_each_service_answers_in_its_own_words(
+    service: str, operation: str, params: dict[str, Any], answers: tuple[Any, ...]
+) -> None:
+    signature, missing = answers
+    fails(capture(service, operation, **params), *signature, store=WRONG_SECRET)
+    unsigned = unsigned_capture(service, operation, **params)
+    routed = endpoint_of(unsigned, None).service
+    assert routed == UNSIGNED_ROUTED_ELSEWHERE.get(service, service)
+    if missing is None:
+        assert authenticate(unsigned, STORE).anonymous
+        return
+    hint = None if routed == service else service_model(service).signing_name
+    error = fails(unsigned, *missing, service=hint)
+    assert error.reason is AuthFailure.MISSING_AUTHENTICATION
+
+
+def test_only_s3_serves_unsigned_requests() -> None:
+    """An unsigned Lambda call looks like S3's REST calls (no target, no Action): routed as the
+    gateway routes it, it is Lambda's, and Lambda's front end refuses it."""
+    request = SignedRequest(
+        "GET", "/2015-03-31/functions/f/policy", "", {"Host": "127.0.0.1:4566"}
+    )
+    endpoint = endpoint_of(request, None)
+    assert (endpoint.service, endpoint.anonymous_allowed) == ("lambda", False)
+    fails(request, "MissingAuthenticationTokenException", 403, "Missing Authentication Token")
+    assert frozenset({"s3"}) == ANONYMOUS_SERVICES
+    bucket = SignedRequest("GET", "/public-bucket/index.html", "", {"Host": "127.0.0.1:4566"})
+    assert endpoint_of(bucket, None).anonymous_allowed
 
 
 # --------------------------------------------------------------------------------------------

@@ -127,6 +127,8 @@ def test_dates_are_accepted(value: str) -> None:
         "01/02/2020",
         "-1",
         "${aws:CurrentTime}",
+        "\u0661\u0667\u0660\u0666",  # epoch seconds in Arabic-Indic digits
+        "\u0662\u0660\u0662\u0660-01-01",
     ],
 )
 def test_non_dates_are_rejected(value: str) -> None:

@@ -104,6 +104,7 @@ def test_numbers_are_accepted(values: tuple[str, ...]) -> None:
         (("Infinity",), "Infinity"),
         (("0x10",), "0x10"),
         (("${aws:limit}",), "${aws:limit}"),
+        (("\u0661\u0660",), "\u0661\u0660"),  # Arabic-Indic digits: not what AWS reads
     ],
 )
 def test_non_numbers_are_rejected(values: tuple[str, ...], bad: str) -> None:

@@ -7,9 +7,11 @@ botocore (botocore/auth.py) and the other SDKs sign — and the signature recomp
 secret of the access key found in the `CredentialStore`.
 
 The modules, in the order a request meets them: request (the request as received), family
-(whose errors answer it), header_auth and presigned (reading the signature's claim, held by
-claim), verify (clock, canonical, payload and chunked), failures (the errors), authenticate
-(the whole flow).
+(which service it is for, routed as the gateway routes it, and whose errors answer it),
+authorization (the one layout of the Authorization header the gateway reads), header_auth and
+presigned (reading the signature's claim, held by claim), verify (clock, canonical, payload and
+chunked), failures (the errors), authenticate (the whole flow, and the header to forward:
+`canonical_authorization`).
 
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
 https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
@@ -19,7 +21,8 @@ https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeLis
 https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
 """
 
-from harness.gateway.sigv4.authenticate import Authenticated, authenticate
+from harness.gateway.sigv4.authenticate import Authenticated, authenticate, canonical_authorization
+from harness.gateway.sigv4.authorization import format_authorization
 from harness.gateway.sigv4.canonical import (
     ALGORITHM,
     EMPTY_SHA256,
@@ -46,7 +49,13 @@ from harness.gateway.sigv4.failures import (
     AuthFailure,
     ErrorFamily,
 )
-from harness.gateway.sigv4.family import S3_SERVICES, error_family
+from harness.gateway.sigv4.family import (
+    ANONYMOUS_SERVICES,
+    S3_SERVICES,
+    Endpoint,
+    endpoint_of,
+    error_family,
+)
 from harness.gateway.sigv4.payload import (
     STREAMING_ECDSA,
     STREAMING_ECDSA_TRAILER,
@@ -61,6 +70,7 @@ from harness.gateway.sigv4.request import HeaderMap, SignedRequest, signed_reque
 __all__ = [
     "ALGORITHM",
     "AMZ_DATE_FORMAT",
+    "ANONYMOUS_SERVICES",
     "EMPTY_SHA256",
     "MAX_PRESIGN_EXPIRES",
     "MAX_SKEW",
@@ -87,11 +97,15 @@ __all__ = [
     "AuthError",
     "AuthFailure",
     "Authenticated",
+    "Endpoint",
     "ErrorFamily",
     "HeaderMap",
     "SignedRequest",
     "authenticate",
+    "canonical_authorization",
+    "endpoint_of",
     "error_family",
+    "format_authorization",
     "request_scope",
     "signed_request_from_environ",
     "signing_key",

@@ -1,5 +1,6 @@
 """Authenticating a request: by its Authorization header, its presigned query string, or (S3
-only) as anonymous; the outcome, or AWS's error for the service's family."""
+only) as anonymous; the outcome, or AWS's error for the service's family; and the Authorization
+header to forward, rebuilt from what was verified (`canonical_authorization`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from harness.gateway.credentials import Credential, CredentialStore, as_utc
+from harness.gateway.sigv4.authorization import format_authorization
+from harness.gateway.sigv4.claim import Claim, request_scope, s3_malformed
 from harness.gateway.sigv4.failures import (
     MSG_MISSING_TOKEN,
     S3_MSG_MECHANISM,
@@ -17,7 +20,7 @@ from harness.gateway.sigv4.failures import (
     ErrorFamily,
     fail,
 )
-from harness.gateway.sigv4.family import guess_family
+from harness.gateway.sigv4.family import Endpoint, endpoint_of
 from harness.gateway.sigv4.header_auth import parse_header_auth
 from harness.gateway.sigv4.presigned import parse_presigned
 from harness.gateway.sigv4.query import form_params, query_params
@@ -29,7 +32,8 @@ from harness.gateway.sigv4.verify import verify
 class Authenticated:
     """Who signed the request. `credential` is None for an anonymous (unsigned) S3 request.
     `payload_signed` is False when the signature does not cover the body (UNSIGNED-PAYLOAD,
-    presigned S3 URLs, STREAMING-UNSIGNED-PAYLOAD-TRAILER)."""
+    presigned S3 URLs, STREAMING-UNSIGNED-PAYLOAD-TRAILER). `claim` is the verified signature
+    (None for an anonymous request)."""
 
     credential: Credential | None
     service: str
@@ -37,6 +41,7 @@ class Authenticated:
     signed_at: datetime
     presigned: bool
     payload_signed: bool = True
+    claim: Claim | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -53,17 +58,20 @@ def authenticate(
 ) -> Authenticated:
     """Authenticate `request` as AWS would, or raise AuthError with AWS's answer.
 
-    `service` (a signing name) and `protocol` (botocore's protocol name) are optional hints from
-    the gateway: they only choose the error family when the request itself does not say (an
-    unsigned request; a header too malformed to name its service). An unsigned request is
-    anonymous for S3 and MissingAuthenticationToken for every other service.
+    The request is routed as the gateway routes it (`family.endpoint_of`): by the signing name
+    of its credential scope, else by `service` (a signing name, the gateway's hint), else by its
+    shape; `protocol` (botocore's protocol name) overrides the protocol it is found to speak.
+    The service found chooses the error family, and whether an unsigned request is anonymous
+    (S3 only) or refused with the service's MissingAuthenticationToken.
     """
     moment = as_utc(now) if now is not None else datetime.now(UTC)
     params = query_params(request.query_string)
     authorization = request.header("authorization")
     presign = any(name in params for name in ("X-Amz-Algorithm", "X-Amz-Credential"))
     presign = presign or "X-Amz-Signature" in params
-    family = guess_family(request, params, service, protocol)
+    scope = request_scope(request)
+    endpoint = endpoint_of(request, scope[0] if scope else service, protocol)
+    family = endpoint.family
     if authorization is not None and presign:
         raise _both_mechanisms(family)
     if authorization is not None:
@@ -71,7 +79,8 @@ def authenticate(
     elif presign:
         claim = parse_presigned(request, params, family)
     else:
-        return _unsigned(request, params, family, moment)
+        return _unsigned(request, params, endpoint, moment)
+    _check_scope(claim, endpoint)
     credential, payload_signed = verify(request, claim, store, moment)
     return Authenticated(
         credential,
@@ -80,12 +89,46 @@ def authenticate(
         claim.signed_at,
         presigned=claim.presigned,
         payload_signed=payload_signed,
+        claim=claim,
+    )
+
+
+def canonical_authorization(
+    authenticated: Authenticated, *, access_key_id: str | None = None
+) -> str | None:
+    """The Authorization header to forward in place of the client's: `AWS4-HMAC-SHA256
+    Credential=<key>/<scope>, SignedHeaders=<…>, Signature=<…>`, built from the verified
+    components only, so that the backend reads the scope and key the gateway verified and
+    nothing else. `access_key_id` replaces the verified key (the backend key a minted key is
+    forwarded as). None when the request was not signed in the header (presigned, anonymous):
+    such a request has no Authorization header to forward.
+    """
+    claim = authenticated.claim
+    if claim is None or claim.presigned:
+        return None
+    key = access_key_id if access_key_id is not None else claim.access_key_id
+    return format_authorization(f"{key}/{claim.scope}", claim.signed_headers, claim.signature)
+
+
+def _check_scope(claim: Claim, endpoint: Endpoint) -> None:
+    """The credential must be scoped to the service the request is for: the backend routes by
+    the scope, the gateway authorises the service it routed to, and they must be the same."""
+    if endpoint.accepts_scope(claim.service):
+        return
+    expected = endpoint.signing_name or ""
+    problem = f'incorrect service "{claim.service}". This endpoint belongs to "{expected}".'
+    raise fail(
+        endpoint.family,
+        AuthFailure.SIGNATURE_MISMATCH,
+        f"Credential should be scoped to correct service: '{expected}'.",
+        s3_malformed(problem, claim.presigned),
     )
 
 
 def _unsigned(
-    request: SignedRequest, params: Mapping[str, str], family: ErrorFamily, moment: datetime
+    request: SignedRequest, params: Mapping[str, str], endpoint: Endpoint, moment: datetime
 ) -> Authenticated:
+    family = endpoint.family
     if _sigv2_params(request, params):
         raise fail(
             family,
@@ -93,7 +136,7 @@ def _unsigned(
             "Signature Version 2 is not supported by this endpoint; sign with AWS4-HMAC-SHA256.",
             Answer("InvalidRequest", 400, S3_MSG_MECHANISM),
         )
-    if family is not ErrorFamily.S3:
+    if not endpoint.anonymous_allowed:
         raise fail(family, AuthFailure.MISSING_AUTHENTICATION, MSG_MISSING_TOKEN)
     # S3 serves anonymous requests; its bucket and object policies decide what they may do.
     # https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html

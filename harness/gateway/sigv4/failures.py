@@ -16,7 +16,8 @@ class ErrorFamily(StrEnum):
     """Which set of error codes a service answers authentication failures with."""
 
     S3 = "s3"
-    QUERY = "query"  # awsQuery and rest-xml services: IAM, STS, SNS, SQS (query), Route 53, …
+    QUERY = "query"  # awsQuery and rest-xml services (IAM, STS, SNS, Route 53, …), and the
+    # former query services over JSON, whose clients read the query code (SQS)
     EC2 = "ec2"
     JSON = "json"  # awsJson services (DynamoDB, KMS, …): …Exception codes, HTTP 400
     REST_JSON = "rest-json"  # restJson services (Lambda, API Gateway): …Exception codes, HTTP 403

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.gateway.simulator.errors import invalid
+from harness.simulate import SimulationInputError, check_text
 
 
 def listed(params: Mapping[str, Any], field: str) -> list[Any]:
@@ -28,6 +29,11 @@ def strings(params: Mapping[str, Any], field: str) -> tuple[str, ...]:
     values = listed(params, field)
     if not all(isinstance(v, str) and v for v in values):
         raise invalid(f"{field}: every member must be a non-empty string")
+    for name, value in numbered(params, field):
+        try:
+            check_text(value, name)  # the offline simulator's rule: no control characters
+        except SimulationInputError as error:
+            raise invalid(f"{error.field}: {error.problem}") from error
     return tuple(values)
 
 

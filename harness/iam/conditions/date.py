@@ -29,12 +29,14 @@ from functools import lru_cache
 
 from harness.iam.conditions.ordered import ordered_operators
 
-_EPOCH = re.compile(r"(\d+)(?:\.(\d+))?\Z")
+# re.ASCII: \d would otherwise match the digits of every script, which AWS does not read.
+_EPOCH = re.compile(r"(\d+)(?:\.(\d+))?\Z", re.ASCII)
 _ISO = re.compile(
     r"(\d{4})-(\d{2})"
     r"(?:-(\d{2})"
     r"(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?)?"
-    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?\Z"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?\Z",
+    re.ASCII,
 )
 _EPOCH_START = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

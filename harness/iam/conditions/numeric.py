@@ -24,7 +24,8 @@ from harness.iam.conditions.ordered import ordered_operators
 
 # Integers and decimals, with an optional sign and exponent: every JSON number, written as the
 # policy parser turns it into text, and what a service puts in a numeric context key.
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+# re.ASCII: \d would otherwise match the digits of every script ("١٢٣"), which AWS does not read.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
 
 
 @lru_cache(maxsize=4096)
