@@ -601,13 +601,6 @@ class _BodyErrors:
         return self._error("UnknownOperationException", "The action or operation requested is "
                            "invalid.", 404)
 
-    def chunked(self) -> ProtocolError:
-        # S3 does not take Transfer-Encoding: chunked (its SDKs send a Content-Length, and
-        # aws-chunked inside it): it answers 501 NotImplemented, "A header you provided
-        # implies functionality that is not implemented", naming Transfer-Encoding.
-        return self._error("NotImplemented", "A header you provided implies functionality that "
-                           "is not implemented", 501)
-
     def _error(self, code: str, message: str, status: int) -> ProtocolError:
         return ProtocolError(code, message, status, service=self.service)
 
@@ -617,7 +610,7 @@ def read_body(environ: Mapping[str, Any]) -> bytes:
     encoding decoded strictly here), waiting at most `BODY_IDLE_SECONDS` for each read.
 
     Raises `ProtocolError` with AWS's answer: a body shorter than announced, a read that timed
-    out, malformed chunks, or (S3) chunked transfer at all. werkzeug's DechunkedInput is not
+    out, or malformed chunks. werkzeug's DechunkedInput is not
     used: given a chunk size larger than what follows, it hands out bytes the client never
     sent, without end. What is left unread stays unread: the server closes the connection.
 
@@ -629,9 +622,9 @@ def read_body(environ: Mapping[str, Any]) -> bytes:
     method = str(environ.get("REQUEST_METHOD", ""))
     if method != method.upper():
         raise errors.unknown_method()
+    # S3 too: botocore streams an upload with a trailing checksum (aws-chunked over HTTPS) with
+    # Transfer-Encoding: chunked, and S3 takes it.
     chunked = "chunked" in str(environ.get("HTTP_TRANSFER_ENCODING", "")).lower()
-    if chunked and errors.service == "s3":
-        raise errors.chunked()
     stream = cast("IO[bytes]", environ.get("wsgi.input") or io.BytesIO())
     try:
         with _idle_timeout(environ):

@@ -66,7 +66,7 @@ def no_traceback(answer: Answer) -> None:
 def answered(answer: Answer, code: str, status: int) -> None:
     """AWS's code and status, in time, no traceback; a 5xx only where AWS answers one."""
     assert (answer.status, answer.code()) == (status, code), answer
-    assert answer.status < 500 or code == "NotImplemented", answer
+    assert answer.status < 500, answer
     assert answer.seconds < BOUND, answer
     no_traceback(answer)
 
@@ -534,15 +534,13 @@ def test_chunk_extensions_and_trailers_are_http(world: World, app: Credential) -
     assert item(world, "chunked-with-trailer") == {"id": {"S": "chunked-with-trailer"}}
 
 
-def test_s3_does_not_take_chunked_transfer(world: World, app: Credential) -> None:
-    """S3 answers Transfer-Encoding: chunked with 501 NotImplemented, "A header you provided
-    implies functionality that is not implemented" (its SDKs send a Content-Length): AWS's
-    answer, a 5xx, whatever the chunks."""
-    before = objects(world)
+def test_s3_takes_a_chunked_upload(world: World, app: Credential) -> None:
+    """botocore streams an upload with a trailing checksum (aws-chunked, over HTTPS) with
+    Transfer-Encoding: chunked, and S3 takes it: so does the gateway."""
     answer = send_chunked(world, app, Wire("s3", "PUT", f"/{BUCKET}/reports/chunked.txt",
-                                           b"hello"), b"zz\r\nhello\r\n0\r\n\r\n")
-    refused(answer, "NotImplemented", 501)
-    assert objects(world) == before
+                                           b"hello"), b"5\r\nhello\r\n0\r\n\r\n")
+    assert (answer.status, answer.forwarded) == (200, True), answer
+    assert "reports/chunked.txt" in objects(world)
 
 
 def test_a_bad_chunk_size_is_a_malformed_request(world: World, app: Credential) -> None:
@@ -661,9 +659,8 @@ def test_read_body_refuses_chunks_that_do_not_add_up(framing: bytes, code: str) 
     assert time.perf_counter() - started < 1 and _max_rss() - peak < 10 << 20
 
 
-def test_read_body_refuses_chunked_s3_as_s3_does() -> None:
-    assert _failure(_chunked(b"5\r\nhello\r\n0\r\n\r\n", scope="s3")) == (
-        "NotImplemented", 501, "s3")
+def test_read_body_decodes_chunked_s3_uploads() -> None:
+    assert read_body(_chunked(b"5\r\nhello\r\n0\r\n\r\n", scope="s3")) == b"hello"
 
 
 @pytest.mark.parametrize(("scope", "expected"), [
