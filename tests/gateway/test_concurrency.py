@@ -37,7 +37,9 @@ from bench.stack_setup import ORDER_ITEM, SEED_OBJECTS, BenchStack, start_stack
 pytestmark = pytest.mark.slow
 
 THREADS = 8
-CALLS = 2000
+CALLS = 1000
+"""Enough for every call of the catalogue to meet the others in flight; the long run is
+`python -m bench.soak` (60 s, about 10,000 calls)."""
 SEED = 20261104
 WRITE_SHARE = 0.05
 _WRITES = frozenset({"put_object", "put_item", "publish"})
