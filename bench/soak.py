@@ -36,15 +36,23 @@ import resource
 import statistics
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psutil
-from botocore.exceptions import BotoCoreError, ClientError
 
-from bench.stack_setup import DEFAULT_LANDSCAPE, ORDER_ITEM, SEED_OBJECTS, BenchStack, start_stack
+from bench.stack_setup import (
+    DEFAULT_LANDSCAPE,
+    ORDER_ITEM,
+    SEED_OBJECTS,
+    BenchStack,
+    Call,
+    Outcome,
+    Runner,
+    start_stack,
+)
 
 MAX_REQUESTS = 1_000_000
 """A bound on the soak's requests, whatever the time given."""
@@ -56,30 +64,6 @@ SEED = 20261207
 
 DEV_BUCKET, DEV_KEY = SEED_OBJECTS[0][1:]
 PROD_BUCKET, PROD_KEY = SEED_OBJECTS[1][1:]
-
-
-@dataclass(frozen=True)
-class SoakCall:
-    persona: str
-    service: str
-    method: str
-    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    def __str__(self) -> str:
-        return f"{self.persona} {self.service}.{self.method}"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Allowed, or the error the client was answered with (status 0: no answer at all)."""
-
-    allowed: bool
-    code: str | None = None
-    status: int = 200
-
-    @property
-    def failed(self) -> bool:
-        return self.status >= 500 or self.status == 0
 
 
 @dataclass(frozen=True)
@@ -97,26 +81,26 @@ Verdict = tuple[tuple[Any, ...], ...]
 """What the decision log says of one call: per record, what decided and how."""
 
 
-def mix(built: BenchStack) -> tuple[SoakCall, ...]:
+def mix(built: BenchStack) -> tuple[Call, ...]:
     """Every call of the soak: each persona makes each kind of call."""
     prod = built.account_id("prod")
     topic = f"arn:aws:sns:us-east-1:{prod}:order-events"
     order_key = {name: ORDER_ITEM[name] for name in ("order_id", "created_at")}
-    calls: list[SoakCall] = []
+    calls: list[Call] = []
     for persona in PERSONAS:
         calls += [
-            SoakCall(persona, "s3", "list_objects_v2", {"Bucket": DEV_BUCKET}),
-            SoakCall(persona, "s3", "get_object", {"Bucket": DEV_BUCKET, "Key": DEV_KEY}),
-            SoakCall(persona, "s3", "put_object", {"Bucket": DEV_BUCKET, "Key": "soak/x",
+            Call(persona, "s3", "list_objects_v2", {"Bucket": DEV_BUCKET}),
+            Call(persona, "s3", "get_object", {"Bucket": DEV_BUCKET, "Key": DEV_KEY}),
+            Call(persona, "s3", "put_object", {"Bucket": DEV_BUCKET, "Key": "soak/x",
                                                    "Body": b"same",
                                                    "ServerSideEncryption": "AES256"}),
-            SoakCall(persona, "s3", "get_object", {"Bucket": PROD_BUCKET, "Key": PROD_KEY}),
-            SoakCall(persona, "sns", "publish", {"TopicArn": topic, "Message": "order placed"}),
-            SoakCall(persona, "dynamodb", "get_item", {"TableName": "orders", "Key": order_key}),
-            SoakCall(persona, "dynamodb", "put_item", {"TableName": "orders",
+            Call(persona, "s3", "get_object", {"Bucket": PROD_BUCKET, "Key": PROD_KEY}),
+            Call(persona, "sns", "publish", {"TopicArn": topic, "Message": "order placed"}),
+            Call(persona, "dynamodb", "get_item", {"TableName": "orders", "Key": order_key}),
+            Call(persona, "dynamodb", "put_item", {"TableName": "orders",
                                                        "Item": ORDER_ITEM}),
-            SoakCall(persona, "iam", "get_role", {"RoleName": "orders-api"}),
-            SoakCall(persona, "sts", "get_caller_identity", {}),
+            Call(persona, "iam", "get_role", {"RoleName": "orders-api"}),
+            Call(persona, "sts", "get_caller_identity", {}),
         ]
     return tuple(calls)
 
@@ -124,42 +108,18 @@ def mix(built: BenchStack) -> tuple[SoakCall, ...]:
 # --------------------------------------------------------------------------- calling
 
 
-class Runner:
-    """One client thread's clients, each request tagged with the id of the call it makes (the
-    decision log remembers the tag of every record: `bench.stack_setup.TaggedLog`)."""
-
-    def __init__(self, built: BenchStack, calls: Sequence[SoakCall]) -> None:
-        self.current: str | None = None
-        self.clients = {(call.persona, call.service): built.client(
-            call.persona, call.service, call_id=lambda: self.current) for call in calls}
-
-    def run(self, call_id: str, call: SoakCall) -> Outcome:
-        self.current = call_id
-        try:
-            return _outcome(getattr(self.clients[(call.persona, call.service)], call.method),
-                            call.params)
-        finally:
-            self.current = None
+def ready_runner(built: BenchStack, calls: Sequence[Call]) -> Runner:
+    """A client thread's runner with every client it needs made up front: making one is no
+    part of a request's latency."""
+    runner = Runner(built)
+    for call in calls:
+        runner.client(call.persona, call.service)
+    return runner
 
 
-def _outcome(method: Callable[..., Any], params: Mapping[str, Any]) -> Outcome:
-    try:
-        response = method(**params)
-        if "Body" in response:
-            response["Body"].read()
-            response["Body"].close()
-        return Outcome(True, status=int(response["ResponseMetadata"]["HTTPStatusCode"]))
-    except ClientError as error:
-        metadata = error.response.get("ResponseMetadata", {})
-        return Outcome(False, error.response.get("Error", {}).get("Code"),
-                       int(metadata.get("HTTPStatusCode", 0)))
-    except BotoCoreError as error:  # no answer: refused, reset, timed out
-        return Outcome(False, type(error).__name__, 0)
-
-
-def reference(built: BenchStack, calls: Sequence[SoakCall]) -> list[Outcome]:
+def reference(built: BenchStack, calls: Sequence[Call]) -> list[Outcome]:
     """Every call once, alone (tagged `ref-<index>`)."""
-    runner = Runner(built, calls)
+    runner = ready_runner(built, calls)
     return [runner.run(f"ref-{index}", call) for index, call in enumerate(calls)]
 
 
@@ -168,7 +128,7 @@ class Soak:
     """Client threads going round the mix until the deadline."""
 
     built: BenchStack
-    calls: Sequence[SoakCall]
+    calls: Sequence[Call]
     threads: int
     seconds: float
     samples: list[Sample] = field(default_factory=list)
@@ -180,7 +140,7 @@ class Soak:
 
     def run(self) -> float:
         """The soak's wall time, from the start of the first request to the end of the last."""
-        runners = [Runner(self.built, self.calls) for _ in range(self.threads)]
+        runners = [ready_runner(self.built, self.calls) for _ in range(self.threads)]
         start = threading.Barrier(self.threads + 1)
         workers = [threading.Thread(target=self._work, args=(number, runner, start),
                                     name=f"soak-{number}", daemon=True)
@@ -252,7 +212,7 @@ class Difference:
     found: tuple[Outcome, Verdict]
 
 
-def differences(calls: Sequence[SoakCall], expected: Sequence[Outcome],
+def differences(calls: Sequence[Call], expected: Sequence[Outcome],
                 expected_log: Mapping[str, Verdict], samples: Sequence[Sample],
                 found_log: Mapping[str, Verdict]) -> list[Difference]:
     found: list[Difference] = []
@@ -348,7 +308,7 @@ def run(built: BenchStack, seconds: float, threads: int) -> Figures:
     calls = mix(built)
     since = built.log.mark()
     expected = reference(built, calls)
-    if any(outcome.failed for outcome in expected):
+    if any(outcome.unexpected for outcome in expected):
         raise RuntimeError(f"the reference run failed: {expected}")
     expected_log = verdicts(built, since)
     since = built.log.mark()

@@ -28,11 +28,13 @@ request being handled in the same server thread: which decisions each client cal
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.backends.moto import Middleware
 from harness.gateway.credentials import Credential
@@ -234,3 +236,73 @@ def _sign_in(built: BenchStack) -> None:
     for name, account, role in SERVICE_SESSIONS:
         built.personas[name] = built.stack.assume(role, account,
                                                   session_name=f"{name}-task").credentials
+
+
+# --------------------------------------------------------------------------- calls and outcomes
+# One catalogue entry, what a client was answered, and a client thread's runner: the gateway's
+# concurrency test and bench.soak compare concurrent calls with sequential ones through these.
+
+
+@dataclass(frozen=True)
+class Call:
+    persona: str
+    service: str
+    method: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def __str__(self) -> str:
+        return f"{self.persona} {self.service}.{self.method}({dict(self.params)})"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Allowed, or the error the client was answered with."""
+
+    allowed: bool
+    code: str | None = None
+    message: str | None = None
+    status: int = 200
+    request_id: str | None = field(default=None, compare=False)
+
+    @property
+    def unexpected(self) -> bool:
+        """A server error or no answer at all: never a valid outcome."""
+        return self.status >= 500 or self.status == 0
+
+
+
+class Runner:
+    """One client thread: its own boto3 clients, each request carrying the id of the call it
+    belongs to (`x-bench-call-id`), for the decision log to be matched to calls."""
+
+    def __init__(self, stack: BenchStack) -> None:
+        self.stack = stack
+        self.clients: dict[tuple[str, str], Any] = {}
+        self.current: str | None = None
+
+    def client(self, persona: str, service: str) -> Any:
+        key = (persona, service)
+        if key not in self.clients:
+            self.clients[key] = self.stack.client(persona, service,
+                                                  call_id=lambda: self.current)
+        return self.clients[key]
+
+    def run(self, call_id: str, call: Call) -> Outcome:
+        client = self.client(call.persona, call.service)
+        self.current = call_id
+        try:
+            response = getattr(client, call.method)(**call.params)
+            if "Body" in response:
+                response["Body"].read()
+                response["Body"].close()
+            return Outcome(True, status=response["ResponseMetadata"]["HTTPStatusCode"],
+                           request_id=response["ResponseMetadata"].get("RequestId"))
+        except ClientError as error:
+            found = error.response.get("Error", {})
+            metadata = error.response.get("ResponseMetadata", {})
+            return Outcome(False, found.get("Code"), found.get("Message"),
+                           int(metadata.get("HTTPStatusCode", 0)), metadata.get("RequestId"))
+        except BotoCoreError as error:  # no answer: connection refused, reset, timed out
+            return Outcome(False, type(error).__name__, str(error), 0)
+        finally:
+            self.current = None

@@ -24,15 +24,22 @@ import json
 import random
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import BotoCoreError, ClientError
 
-from bench.stack_setup import ORDER_ITEM, SEED_OBJECTS, BenchStack, start_stack
+from bench.stack_setup import (
+    ORDER_ITEM,
+    SEED_OBJECTS,
+    BenchStack,
+    Call,
+    Outcome,
+    Runner,
+    start_stack,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -49,33 +56,6 @@ _PER_RUN = ("time", "request_id")
 DEV_BUCKET, DEV_KEY = SEED_OBJECTS[0][1:]
 PROD_BUCKET, PROD_KEY = SEED_OBJECTS[1][1:]
 ORDER_KEY = {name: ORDER_ITEM[name] for name in ("order_id", "created_at")}
-
-
-@dataclass(frozen=True)
-class Call:
-    persona: str
-    service: str
-    method: str
-    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    def __str__(self) -> str:
-        return f"{self.persona} {self.service}.{self.method}({dict(self.params)})"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Allowed, or the error the client was answered with."""
-
-    allowed: bool
-    code: str | None = None
-    message: str | None = None
-    status: int = 200
-    request_id: str | None = field(default=None, compare=False)
-
-    @property
-    def unexpected(self) -> bool:
-        """A server error or no answer at all: never a valid outcome."""
-        return self.status >= 500 or self.status == 0
 
 
 def catalogue(stack: BenchStack) -> list[Call]:
@@ -115,43 +95,6 @@ def mixed_calls(stack: BenchStack, count: int = CALLS) -> list[Call]:
     drawn = [chooser.choice(writes if chooser.random() < WRITE_SHARE else reads)
              for _ in range(count - len(pool))]
     return pool + drawn
-
-
-class Runner:
-    """One client thread: its own boto3 clients, each request carrying the id of the call it
-    belongs to (`x-bench-call-id`), for the decision log to be matched to calls."""
-
-    def __init__(self, stack: BenchStack) -> None:
-        self.stack = stack
-        self.clients: dict[tuple[str, str], Any] = {}
-        self.current: str | None = None
-
-    def client(self, persona: str, service: str) -> Any:
-        key = (persona, service)
-        if key not in self.clients:
-            self.clients[key] = self.stack.client(persona, service,
-                                                  call_id=lambda: self.current)
-        return self.clients[key]
-
-    def run(self, call_id: str, call: Call) -> Outcome:
-        client = self.client(call.persona, call.service)
-        self.current = call_id
-        try:
-            response = getattr(client, call.method)(**call.params)
-            if "Body" in response:
-                response["Body"].read()
-                response["Body"].close()
-            return Outcome(True, status=response["ResponseMetadata"]["HTTPStatusCode"],
-                           request_id=response["ResponseMetadata"].get("RequestId"))
-        except ClientError as error:
-            found = error.response.get("Error", {})
-            metadata = error.response.get("ResponseMetadata", {})
-            return Outcome(False, found.get("Code"), found.get("Message"),
-                           int(metadata.get("HTTPStatusCode", 0)), metadata.get("RequestId"))
-        except BotoCoreError as error:  # no answer: connection refused, reset, timed out
-            return Outcome(False, type(error).__name__, str(error), 0)
-        finally:
-            self.current = None
 
 
 def run_sequentially(stack: BenchStack, calls: list[Call], phase: str) -> list[Outcome]:
