@@ -231,9 +231,7 @@ class EnforcingGateway:
             # time: werkzeug's own stream would hand over memory past a lying chunk size.
             body = read_body(environ)
         except ProtocolError as error:
-            self.config.log.append(LoggedRefusal(progress.request_id, error.service, None, None,
-                                                 error.code, error.message))
-            raise Denied(protocol_error_response(error, progress.request_id)) from error
+            raise self._unreadable(error, progress.request_id) from error
         call = self._understand(environ, body, progress)
         decisions = self._authorize(call)
         return self._forward(call, decisions, start_response)
@@ -253,9 +251,7 @@ class EnforcingGateway:
             parsed = parse_operation(http, service, region)
             forwarding.check_one_reading(http, parsed)
         except ProtocolError as error:
-            self.config.log.append(LoggedRefusal(request_id, error.service, None, None,
-                                                 error.code, error.message))
-            raise Denied(protocol_error_response(error, request_id, request=http)) from error
+            raise self._unreadable(error, request_id, http=http) from error
         progress.operation = parsed.operation
         authorization: str | None = None
         if parsed.service == "sts" and parsed.operation in _UNSIGNED_STS and scope is None:
@@ -313,11 +309,9 @@ class EnforcingGateway:
             # authorises the call first, then validates its input.
             check_policy_write(parsed)
         except ProtocolError as error:
-            self.config.log.append(LoggedRefusal(call.request_id, parsed.service,
-                                                 parsed.operation, caller.label, error.code,
-                                                 error.message))
-            raise Denied(protocol_error_response(error, call.request_id,
-                                                 request=call.http)) from error
+            raise self._unreadable(error, call.request_id, http=call.http,
+                                   operation=parsed.operation, principal=caller.label
+                                   ) from error
         if parsed.service == "sts":
             # What STS validates once the caller may make the call (the role's
             # MaxSessionDuration is not told to whom may not assume it).
@@ -330,6 +324,15 @@ class EnforcingGateway:
                 raise self._refusal(call, f"the request could not be authorized: "
                                           f"{type(error).__name__}: {error}") from error
         return decisions
+
+    def _unreadable(self, error: ProtocolError, request_id: str, *,
+                    http: HttpRequest | None = None, operation: str | None = None,
+                    principal: str | None = None) -> Denied:
+        """A request refused as its service refuses what it cannot take (ProtocolError),
+        logged, answered in the service's protocol."""
+        self.config.log.append(LoggedRefusal(request_id, error.service, operation, principal,
+                                             error.code, error.message))
+        return Denied(protocol_error_response(error, request_id, request=http))
 
     def _refusal(self, call: _Call, why: str) -> Denied:
         caller = call.asker.caller
