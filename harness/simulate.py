@@ -12,21 +12,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from harness.catalog import condition_key_type, rcp_services
+from harness.authorization import GivenPolicies, Question, Session, authorize
+from harness.catalog import condition_key_type
 from harness.iam.conditions.arn import split_arn
 from harness.iam.conditions.binary import decode
 from harness.iam.conditions.date import parse_instant
 from harness.iam.conditions.ip import parse_network
 from harness.iam.conditions.numeric import parse_number
-from harness.iam.context import Caller, ContextKeys, PrincipalKind, Request
+from harness.iam.context import Caller, ContextKeys, PrincipalKind
 from harness.iam.decision import Decision, MatchedStatement
 from harness.iam.errors import PolicyValidationError
-from harness.iam.evaluate import PolicySet, evaluate
 from harness.iam.messages import access_denied_message
 from harness.iam.parse import parse_policy
 from harness.iam.policy import TRUST_ACTIONS, Policy, PolicyType
@@ -101,7 +101,8 @@ class Simulation:
     resources: tuple[str, ...]
     resource_owner: str | None
     keys: ContextKeys
-    policies: PolicySet
+    policies: GivenPolicies
+    session: Session | None = None
 
 
 def simulate(request: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,31 +111,20 @@ def simulate(request: Mapping[str, Any]) -> dict[str, Any]:
     results = []
     for action in simulation.actions:
         for resource in simulation.resources:
-            decision = evaluate(
-                _request(simulation, action, resource), _policies_for(simulation, action)
-            )
+            decision = authorize(question(simulation, action, resource), simulation.policies)
             results.append(evaluation_result(decision))
     return {"EvaluationResults": results}
 
 
-def _request(simulation: Simulation, action: str, resource: str) -> Request:
-    return Request(
+def question(simulation: Simulation, action: str, resource: str) -> Question:
+    return Question(
         caller=simulation.caller,
         action=action,
         resource=resource,
         resource_account=simulation.resource_owner if resource != "*" else None,
         keys=simulation.keys,
+        session=simulation.session,
     )
-
-
-def _policies_for(simulation: Simulation, action: str) -> PolicySet:
-    policies = simulation.policies
-    service = action.partition(":")[0].lower()
-    if policies.rcps is not None and service not in rcp_services():
-        policies = replace(policies, rcps=None)
-    if action.lower() in TRUST_ACTIONS and policies.resource is not None:
-        policies = replace(policies, resource_policy_required=True)
-    return policies
 
 
 def evaluation_result(decision: Decision) -> dict[str, Any]:
@@ -156,6 +146,12 @@ def evaluation_result(decision: Decision) -> dict[str, Any]:
         }
     if decision.allowed_by_rcps is not None:
         result["ResourceControlPolicyDecisionDetail"] = {"AllowedByRcps": decision.allowed_by_rcps}
+    if decision.rule is not None:
+        # A rule AWS applies outside any policy decided: which, the error AWS answers with,
+        # and the page that states it.
+        result["DecidedByRule"] = {"Rule": decision.rule.name, "Page": decision.rule.page,
+                                   **({"ErrorCode": decision.rule.code}
+                                      if decision.rule.code else {})}
     if not decision.allowed:
         result["Message"] = access_denied_message(decision)
         if decision.denied_by is not None:
@@ -193,7 +189,7 @@ def parse_request(request: Mapping[str, Any]) -> Simulation:
     ):
         raise SimulationInputError("ManagementAccount", "must be a 12-digit account id")
     resource_policy = request.get("ResourcePolicy")
-    policies = PolicySet(
+    policies = GivenPolicies(
         identity=_policy_list(request, "PolicyInputList", PolicyType.IDENTITY),
         resource=(
             _policy(resource_policy, "ResourcePolicy", _resource_type(actions))
@@ -201,16 +197,18 @@ def parse_request(request: Mapping[str, Any]) -> Simulation:
             else None
         ),
         boundary=_boundary(request),
-        session=_policy_list(request, "SessionPolicyInputList", PolicyType.SESSION)
-        if "SessionPolicyInputList" in request
-        else None,
-        scps=_levels(request, "ServiceControlPolicies", PolicyType.SCP),
-        rcps=_levels(request, "ResourceControlPolicies", PolicyType.RCP),
+        scp_levels=_levels(request, "ServiceControlPolicies", PolicyType.SCP),
+        rcp_levels=_levels(request, "ResourceControlPolicies", PolicyType.RCP),
         management_account=management,
+        owner_account=owner,
+    )
+    session = (
+        Session(policies=_policy_list(request, "SessionPolicyInputList", PolicyType.SESSION))
+        if "SessionPolicyInputList" in request
+        else None
     )
     keys = context_keys(request.get("ContextEntries", []))
-    derive_keys(keys, caller, owner)
-    return Simulation(caller, actions, resources, owner, keys, policies)
+    return Simulation(caller, actions, resources, owner, keys, policies, session)
 
 
 def parse_caller(arn: str) -> Caller:
@@ -265,36 +263,6 @@ def parse_caller(arn: str) -> Caller:
         "knows (root, user, role, assumed-role, federated-user, "
         "saml-provider, oidc-provider)",
     )
-
-
-def derive_keys(keys: ContextKeys, caller: Caller, owner: str | None) -> None:
-    """Global keys AWS sets from the caller, where the request did not give them.
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"""
-    name = caller.arn.rsplit("/", 1)[-1]
-    if caller.kind not in (
-        PrincipalKind.ANONYMOUS,
-        PrincipalKind.SERVICE,
-        PrincipalKind.SAML,
-        PrincipalKind.WEB_IDENTITY,
-    ):
-        keys.setdefault_value("aws:PrincipalArn", caller.identity_arn or caller.arn)
-        keys.setdefault_value("aws:PrincipalAccount", caller.account or "")
-        keys.setdefault_value("aws:PrincipalType", caller.kind.value)
-    keys.setdefault_value(
-        "aws:PrincipalIsAWSService", "true" if caller.kind is PrincipalKind.SERVICE else "false"
-    )
-    if caller.kind is PrincipalKind.SERVICE and caller.service:
-        keys.setdefault_value("aws:PrincipalServiceName", caller.service)
-    if caller.kind is PrincipalKind.USER:
-        keys.setdefault_value("aws:username", name)
-    if caller.kind is PrincipalKind.ROOT and caller.account:
-        keys.setdefault_value("aws:userid", caller.account)
-    if caller.kind is PrincipalKind.FEDERATED_USER and caller.account:
-        keys.setdefault_value("aws:userid", f"{caller.account}:{name}")
-    if caller.kind is PrincipalKind.ANONYMOUS:
-        keys.setdefault_value("aws:userid", "anonymous")
-    if owner is not None:
-        keys.setdefault_value("aws:ResourceAccount", owner)
 
 
 def _required_str(request: Mapping[str, Any], field: str) -> str:

@@ -1,10 +1,13 @@
-"""`securecart simulate [FILE] | --batch FILE.jsonl` — the command around harness.simulate.
+"""`securecart simulate [FILE] | --batch FILE.jsonl | --cases FILE...` — the command around
+harness.simulate.
 
 Input is read as bytes and decoded here, so that text that is not UTF-8, an empty file, a line
 too long to be a request or JSON that is not a request is answered like any other bad request:
 one error naming the file (and the line, in a batch) and exit 2 for a single request; in a
 batch, an {"Error": "line N: …"} answer to that line while the other lines go on. No input ends
 in a traceback: a failure of the simulator itself is AWS's InternalFailure, for that request only.
+With --cases, each case of the case files (harness/simulate_cases.py, the format of
+tests/iam/cases/) is run and compared with the answer it expects.
 """
 
 from __future__ import annotations
@@ -13,13 +16,17 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any, NoReturn
 
 from harness.iam.errors import PolicyValidationError
 from harness.iam.parse import MAX_DOCUMENT_CHARS, loads_strict
-from harness.simulate import SimulationInputError, escaped, shown, simulate
+from harness.simulate import SimulationInputError, escaped, shown
+
+# Re-exported: every mode calls `simulate` through this module, where tests replace it.
+from harness.simulate import simulate as simulate
+from harness.simulate_cases import load_case_files, run_case
 
 # The most a request may be, in bytes: loads_strict refuses longer request text anyway, and
 # reading stops here, so that a runaway file or line is never held in memory whole.
@@ -68,19 +75,34 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "simulate",
         help="decide requests offline, like AWS's IAM policy simulator",
         description="Read a SimulateCustomPolicy-shaped request (JSON) and print AWS's "
-        "EvaluationResults. With --batch, read one request per line and write one result per line.",
+        "EvaluationResults. With --batch, read one request per line and write one result per line. "
+        "With --cases, run the cases of case files and report those whose answer differs from "
+        "the expected one.",
     )
     parser.add_argument(
         "request", nargs="?", default="-", help="request file (default: standard input)"
     )
-    parser.add_argument(
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument(
         "--batch", metavar="FILE.jsonl", help="one request per line; '-' for standard input"
+    )
+    modes.add_argument(
+        "--cases",
+        nargs="+",
+        metavar="FILE",
+        help="case files (as tests/iam/cases/*.json): exit 0 when every case agrees, 1 when "
+        "some disagree, 2 when a file cannot be read",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        if args.cases is not None:
+            if args.request != "-":
+                print("securecart simulate: --cases takes no request file", file=sys.stderr)
+                return EXIT_INVALID
+            return run_cases(args.cases, sys.stdout, sys.stderr)
         if args.batch is not None:
             return _run_batch_file(args.batch)
         return _run_single(args.request)
@@ -134,6 +156,33 @@ def run_batch(stream: IO[bytes] | IO[str], out: IO[str], source: str = STDIN) ->
         if outcome.status == EXIT_FAILURE:
             status = EXIT_FAILURE
     return status
+
+
+def run_cases(paths: Sequence[str], out: IO[str], err: IO[str]) -> int:
+    """Run every case of the files; one line on `out` per case that disagrees, then a count.
+    Returns EXIT_INVALID if a file (or a case of it) could not be read, else EXIT_FAILURE if a
+    case disagrees, else 0. The readable files' cases are run either way."""
+    loaded = load_case_files(paths)
+    for problem in loaded.problems:
+        print(f"securecart simulate: {problem}", file=err)
+    agree = disagree = 0
+    for case_file in loaded.files:
+        for case in case_file.cases:
+            # `simulate` is looked up here, at call time, so that it is the same function a
+            # single request goes through.
+            verdict = run_case(case, simulate)
+            if verdict.agrees:
+                agree += 1
+                continue
+            disagree += 1
+            out.write(escaped(f"{case.file}: {case.id}: {verdict.describe()}") + "\n")
+            out.flush()
+    total = agree + disagree
+    out.write(f"{total} cases in {len(loaded.files)} files: {agree} agree, {disagree} disagree\n")
+    out.flush()
+    if loaded.problems:
+        return EXIT_INVALID
+    return EXIT_FAILURE if disagree else 0
 
 
 def _batch_answer(outcome: Outcome, number: int) -> dict[str, Any]:

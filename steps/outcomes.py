@@ -91,5 +91,17 @@ def assert_names_statement(outcome: Outcome, sid: str) -> None:
         f"expected the statement {sid!r} to decide, got {named}:\n{outcome.describe()}")
 
 
+def assert_protected_role(outcome: Outcome) -> None:
+    """Refused, whichever refusal comes first: a deny of the caller's policies (AWS authorises
+    a call before IAM validates it), else IAM's own protection of a role only AWS may change
+    (UnmodifiableEntity, decided by the gateway's protected-role rule)."""
+    if outcome.error_code != "UnmodifiableEntity":
+        assert_denied(outcome)
+        return
+    ruled = [r for r in outcome.decisions if r.get("rule") == "protected role"
+             and r.get("decision") in DENY_DECISIONS]
+    assert ruled, f"UnmodifiableEntity without the protected-role rule:\n{outcome.describe()}"
+
+
 def assert_refused(outcome: Outcome, code: str) -> None:
     assert outcome.error_code == code, f"expected {code}, got\n{outcome.describe()}"

@@ -16,6 +16,7 @@ from steps.outcomes import (
     assert_allowed,
     assert_denied,
     assert_names_statement,
+    assert_protected_role,
     assert_refused,
 )
 from steps.world import World
@@ -52,6 +53,14 @@ def denied_because(world: World, choice: str) -> None:
 def denial_names(world: World, sid: str) -> None:
     """The statement (by Sid) that decided the denial, from the gateway's decision record."""
     assert_names_statement(world.last(), sid)
+
+
+@then("the Identity Center role stays out of reach",
+      example="Then the Identity Center role stays out of reach")
+def protected_role(world: World) -> None:
+    """Refused: by a deny of the caller's policies, or else by AWS, which lets only Identity
+    Center change the roles it manages (IAM's UnmodifiableEntity)."""
+    assert_protected_role(world.last())
 
 
 @then('the request is refused with "{code}"',

@@ -314,3 +314,94 @@ def test_a_full_disk_is_an_error_not_a_traceback(tmp_path: Path) -> None:
         )
     assert completed.returncode == 1
     assert completed.stderr == "securecart simulate: [Errno 28] No space left on device\n"
+
+
+# --- --cases: case files, as tests/iam/cases/*.json -------------------------------------------
+
+PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
+
+
+def case_file(tmp_path: Path, name: str, cases: list[dict[str, Any]]) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps({"topic": "Example", "cases": cases}, indent=2))
+    return path
+
+
+def a_case(case_id: str, decision: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": case_id,
+        "page": PAGE,
+        "request": request(**fields),
+        "expect": {"EvalDecision": decision},
+    }
+
+
+def test_cases_that_agree_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = case_file(
+        tmp_path, "a.json", [a_case("allowed", "allowed", PolicyInputList=[ALLOW_ALL])]
+    )
+    second = case_file(tmp_path, "b.json", [a_case("default-deny", "implicitDeny")])
+    assert main(["simulate", "--cases", str(first), str(second)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "2 cases in 2 files: 2 agree, 0 disagree\n"
+    assert captured.err == ""
+
+
+def test_a_case_that_disagrees_is_named_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrong = a_case("wrong", "allowed")
+    wrong["expect"]["DeniedBy"] = None
+    path = case_file(tmp_path, "a.json", [a_case("right", "implicitDeny"), wrong])
+    assert main(["simulate", "--cases", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f'{path}: wrong: expected EvalDecision="allowed", DeniedBy=null; '
+        'got EvalDecision="implicitDeny", DeniedBy="identity-based policy"',
+        "2 cases in 1 files: 1 agree, 1 disagree",
+    ]
+
+
+def test_a_request_the_simulator_refuses_disagrees(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = case_file(tmp_path, "a.json", [a_case("bad-caller", "allowed", CallerArn="bob")])
+    assert main(["simulate", "--cases", str(path)]) == 1
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith(f'{path}: bad-caller: expected EvalDecision="allowed"; got ')
+    assert "SimulationInputError: InvalidInput: CallerArn" in line
+
+
+def test_a_file_that_is_not_json_names_the_line_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = case_file(tmp_path, "good.json", [a_case("default-deny", "implicitDeny")])
+    bad = tmp_path / "bad.json"
+    bad.write_text('{\n  "topic": "x",\n  "cases": [\n    {"id": "a",}\n  ]\n}\n')
+    assert main(["simulate", "--cases", str(bad), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"securecart simulate: {bad}: not JSON: ")
+    assert "at line 4 column" in captured.err
+    # The readable file is still run.
+    assert captured.out == "1 cases in 1 files: 1 agree, 0 disagree\n"
+
+
+def test_a_missing_file_or_a_malformed_case_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    no_page = a_case("no-page", "implicitDeny")
+    del no_page["page"]
+    path = case_file(tmp_path, "a.json", [no_page])
+    missing = tmp_path / "missing.json"
+    assert main(["simulate", "--cases", str(path), str(missing)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"securecart simulate: {path}: case no-page: missing 'page'",
+        f"securecart simulate: {missing}: cannot read: No such file or directory",
+    ]
+
+
+def test_cases_take_no_request_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = case_file(tmp_path, "a.json", [a_case("default-deny", "implicitDeny")])
+    assert main(["simulate", str(path), "--cases", str(path)]) == 2
+    assert "--cases takes no request file" in capsys.readouterr().err

@@ -47,7 +47,6 @@ from harness.analysis.offline import (
     Offline,
     Principal,
     outside_principals,
-    request_keys,
 )
 from harness.analysis.requests import (
     CONTEXT_DEFAULT,
@@ -340,25 +339,26 @@ class Side:
             return None
         return self._entry(principal, request.action, request.resource)
 
-    def _keys(self, principal: Principal, resource: str, context: str) -> tuple[
-            ContextKeys, str | None]:
+    def _keys(self, principal: Principal, action: str, resource: str, context: str
+              ) -> tuple[ContextKeys, str | None]:
+        """The request's condition keys in `context`, built by the authorization layer. They
+        do not depend on the action (the landscape keeps no resource tags), so they are kept
+        per context."""
         offline = self.offline
-        owner = offline.owner(resource)
-        parts = resource.split(":")
-        region = parts[3] if len(parts) > 3 and parts[3] else offline.landscape.regions.home
-        asking = principal
+        asking, region = principal, None
         if context == CONTEXT_NO_MFA:
             asking = replace(principal, human=False)
         elif context.startswith("region:"):
             region = context.partition(":")[2]
-        return request_keys(asking, region, owner), owner
+        request = offline.request(asking, action, resource, region=region)
+        return request.keys, request.resource_account
 
     def _engine_request(self, principal: Principal, entry: _Entry, request: AccessRequest
                         ) -> Request:
         cached = entry.keys.get(request.context)
         if cached is None:
             cached = entry.keys[request.context] = self._keys(
-                principal, request.resource, request.context
+                principal, request.action, request.resource, request.context
             )
         keys, owner = cached
         return Request(
@@ -394,7 +394,8 @@ class Side:
                 default = replace(request, context=CONTEXT_DEFAULT)
                 return self.decision(default, prune=prune)
         engine_request = self._engine_request(principal, entry, request)
-        decision = engine_evaluate(engine_request, entry.policies)
+        decision = self.offline.decide_with(principal, request.action, request.resource,
+                                            engine_request, entry.policies)
         self.evaluations += 1
         self._decisions[request] = decision
         return decision

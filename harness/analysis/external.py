@@ -35,9 +35,9 @@ from harness.analysis.offline import (
     Offline,
     Principal,
     Resource,
-    policy_holder,
     satisfying_keys,
 )
+from harness.authorization.landscape import policy_holder
 from harness.iam import Decision, Effect, Policy, PolicyType, Statement, parse_policy
 from harness.iam.matching import action_matches
 from harness.landscape.model import Landscape

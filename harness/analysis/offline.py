@@ -21,12 +21,28 @@ secrets, so none take part.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from harness.aws_managed import aws_managed_table
+from harness.authorization import (
+    PrincipalPolicies,
+    Question,
+    Session,
+    Transport,
+    assembly,
+    authorize,
+)
+from harness.authorization.context import context_keys
+from harness.authorization.decide import decide_assembled
+from harness.authorization.landscape import (
+    Held,
+    LandscapeSource,
+    ManagedPolicies,
+    UnknownPolicy,
+    landscape_source,
+    policy_holder,
+)
 from harness.iam import (
     TRUST_ACTIONS,
     Caller,
@@ -37,10 +53,8 @@ from harness.iam import (
     PolicyType,
     PrincipalKind,
     Request,
-    evaluate,
     parse_policy,
 )
-from harness.iam.parse import MAX_DOCUMENT_CHARS
 from harness.iam.policy import Effect
 from harness.landscape.model import (
     Account,
@@ -62,9 +76,9 @@ _FIXED_NOW = datetime(2026, 1, 1, tzinfo=UTC)
 """The moment offline requests are made at: analyses are reproducible."""
 
 
-class OfflineError(Exception):
-    """The landscape refers to something the analysis cannot find (an AWS managed policy moto
-    does not carry, a customer managed policy no account has)."""
+OfflineError = UnknownPolicy
+"""The landscape refers to something the analysis cannot find (an AWS managed policy moto
+does not carry, a customer managed policy no account has)."""
 
 
 # --------------------------------------------------------------------------- principals
@@ -121,44 +135,7 @@ def outside_principals() -> tuple[Principal, ...]:
     )
 
 
-@functools.cache
-def aws_managed_policy(arn: str, policy_type: PolicyType = PolicyType.IDENTITY) -> Policy:
-    """An AWS managed policy by ARN (`arn:aws:iam::aws:policy/job-function/ViewOnlyAccess`);
-    OfflineError naming the ARN when moto does not carry it."""
-    path, _, name = arn.removeprefix(AWS_MANAGED_PREFIX).rpartition("/")
-    entry = aws_managed_table().get(name)
-    if entry is None or entry.get("Path", "/") != f"/{path}/".replace("//", "/"):
-        raise OfflineError(f"unknown AWS managed policy {arn} (not in moto's table)")
-    # Size quotas bind when a policy is created; AWS's own are exempt (ReadOnlyAccess ~95 KB).
-    return parse_policy(entry["Document"], policy_type, arn, max_size=MAX_DOCUMENT_CHARS)
-
-
-class _Policies:
-    """Managed policies by ARN, as the type they are used as."""
-
-    def __init__(self, landscape: Landscape) -> None:
-        self._customer = {
-            managed.arn: managed.document.policy
-            for account in landscape.accounts
-            for managed in account.managed_policies
-        }
-        self._retyped: dict[tuple[str, PolicyType], Policy] = {}
-
-    def get(self, arn: str, policy_type: PolicyType) -> Policy:
-        if arn.startswith(AWS_MANAGED_PREFIX):
-            return aws_managed_policy(arn, policy_type)
-        policy = self._customer.get(arn)
-        if policy is None:
-            raise OfflineError(f"no customer managed policy {arn} in the landscape")
-        if policy.policy_type is policy_type:
-            return policy
-        key = (arn, policy_type)
-        if key not in self._retyped:
-            self._retyped[key] = replace(policy, policy_type=policy_type)
-        return self._retyped[key]
-
-
-def _role_principal(account: Account, role: Role, policies: _Policies) -> Principal:
+def _role_principal(account: Account, role: Role, policies: ManagedPolicies) -> Principal:
     identity = tuple(policies.get(arn, PolicyType.IDENTITY) for arn in role.managed_policies)
     boundary = role.permissions_boundary
     return Principal(
@@ -175,7 +152,7 @@ def _role_principal(account: Account, role: Role, policies: _Policies) -> Princi
 
 
 def _identity_center_principal(
-    landscape: Landscape, account: Account, permission_set: PermissionSet, policies: _Policies
+    landscape: Landscape, account: Account, permission_set: PermissionSet, policies: ManagedPolicies
 ) -> Principal:
     provider = landscape.identity_center.identity_provider.saml_provider_name
     saml_arn = f"arn:aws:iam::{account.account_id}:saml-provider/{provider}"
@@ -198,7 +175,7 @@ def _identity_center_principal(
 def principals(landscape: Landscape) -> tuple[Principal, ...]:
     """Every principal of the landscape: per account its root user, its roles, then its
     Identity Center roles (one per permission set assigned there)."""
-    policies = _Policies(landscape)
+    policies = ManagedPolicies(landscape)
     center = landscape.identity_center
     found: list[Principal] = []
     for account in landscape.accounts:
@@ -260,13 +237,6 @@ def resources(landscape: Landscape) -> tuple[Resource, ...]:
     return tuple(r for account in landscape.accounts for r in _account_resources(account))
 
 
-def policy_holder(arn: str) -> str:
-    """The ARN of what holds the policy for a resource: the bucket of an S3 object."""
-    if arn.startswith("arn:aws:s3:::"):
-        return "arn:aws:s3:::" + arn.split(":::", 1)[1].split("/", 1)[0]
-    return arn
-
-
 # --------------------------------------------------------------------------- condition keys
 
 
@@ -315,37 +285,31 @@ def satisfying_keys(policy: Policy) -> dict[str, str]:
     return keys
 
 
-def request_keys(
-    principal: Principal, region: str, owner: str | None, extra: Mapping[str, str] | None = None
-) -> ContextKeys:
-    """The condition keys of an offline request: HTTPS, the region, the fixed moment, the
-    caller's global keys (aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, tags; an
-    Identity Center role's people sign in with MFA), aws:ResourceAccount; `extra` wins."""
-    keys = ContextKeys(dict(extra or {}))
-    put = keys.setdefault_value
-    put("aws:SecureTransport", "true")
-    put("aws:RequestedRegion", region)
-    put("aws:CurrentTime", _FIXED_NOW.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    put("aws:EpochTime", str(int(_FIXED_NOW.timestamp())))
-    put("aws:ViaAWSService", "false")
-    put("aws:PrincipalIsAWSService", "false")
-    caller = principal.caller()
-    if principal.kind is PrincipalKind.ANONYMOUS:
-        put("aws:userid", ANONYMOUS)
-    else:
-        put("aws:PrincipalArn", principal.arn)
-        put("aws:PrincipalAccount", principal.account or "")
-        put("aws:PrincipalType", caller.kind.value)
-    if principal.kind is PrincipalKind.ROOT and principal.account:
-        put("aws:userid", principal.account)
-    for tag, value in principal.tags:
-        put(f"aws:PrincipalTag/{tag}", value)
-    if principal.human:
-        put("aws:MultiFactorAuthPresent", "true")
-        put("aws:MultiFactorAuthAge", "60")
-    if owner is not None:
-        put("aws:ResourceAccount", owner)
-    return keys
+_MFA_AGE = timedelta(seconds=60)
+
+
+def _policies(principal: Principal) -> PrincipalPolicies:
+    return PrincipalPolicies(principal.identity, principal.boundary, principal.tags)
+
+
+def question(principal: Principal, action: str, arn: str = "*", owner: str | None = None,
+             region: str = "us-east-1", keys: Mapping[str, str] | None = None) -> Question:
+    """An offline request: over HTTPS, at the fixed moment, in `region`; an Identity Center
+    role's people signed in with MFA a minute before; `keys` win over every derived key."""
+    given = ContextKeys(dict(keys or {}))
+    given.setdefault_value("aws:RequestedRegion", region)
+    session = (Session(mfa_present=True, mfa_authenticated_at=_FIXED_NOW - _MFA_AGE)
+               if principal.human else None)
+    return Question(
+        caller=principal.caller(),
+        action=action,
+        resource=arn,
+        resource_account=owner,
+        keys=given,
+        transport=Transport(secure=True, now=_FIXED_NOW),
+        session=session,
+        resource_policy_required=action.lower() in TRUST_ACTIONS,
+    )
 
 
 # --------------------------------------------------------------------------- deciding
@@ -363,10 +327,22 @@ class Offline:
             landscape.organization.management_account
         ).account_id
         self._by_arn = {resource.arn: resource for resource in self.resources}
-        self._trusts = {p.arn: p.trust for p in self.principals if p.trust is not None}
-        self._scps = {
-            account.account_id: self._scp_levels(account) for account in landscape.accounts
-        }
+        self.source = landscape_source(
+            landscape,
+            principals={p.arn: _policies(p) for p in self.principals if p.is_role},
+            resources={r.arn: Held(r.account, r.policy) for r in self.resources
+                       if r.kind != "iam role"},
+            trusts={p.arn: p.trust for p in self.principals if p.trust is not None},
+        )
+
+    def _source(self, principal: Principal) -> LandscapeSource:
+        """The landscape as `principal` asks it: a principal the analysis gave other policies
+        (a what-if) carries those."""
+        held = self.source.principals.get(principal.arn)
+        mine = _policies(principal)
+        if (held is None and not principal.is_role) or held == mine:
+            return self.source
+        return self.source.asking_as(principal.arn, mine)
 
     # -------------------------------------------------------------- looking up
 
@@ -396,44 +372,29 @@ class Offline:
 
     def owner(self, arn: str) -> str | None:
         """The account owning `arn`: the landscape's resource, else the ARN's account field."""
-        if arn == "*":
-            return None
-        found = self.resource(arn)
-        if found is not None:
-            return found.account
-        parts = arn.split(":")
-        return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+        return None if arn == "*" else self.source.owner(arn)
 
-    # -------------------------------------------------------------- assembling
-
-    def _scp_levels(self, account: Account) -> tuple[tuple[Policy, ...], ...] | None:
-        if account.external:
-            return None
-        return tuple(
-            tuple(scp.document.policy for scp in self.landscape.scps_attached_to(level))
-            for level in self.landscape.ancestry(account.name)
-        )
+    # -------------------------------------------------------------- asking
 
     def resource_policy(self, action: str, arn: str) -> Policy | None:
         """The resource-based policy bearing on `action` on `arn`: a role's trust for the
         trust actions, else the policy of the bucket, topic or queue."""
         if action.lower() in TRUST_ACTIONS:
-            return self._trusts.get(arn)
-        found = self.resource(arn)
-        if found is None or found.kind == "iam role":
-            return None
-        return found.policy
+            return self.source.trust_policy(arn)
+        return self.source.resource_policy(action.partition(":")[0].lower(), arn, None, "")
+
+    def question(self, principal: Principal, action: str, arn: str = "*",
+                 owner: str | None = None, keys: Mapping[str, str] | None = None,
+                 region: str | None = None) -> Question:
+        parts = arn.split(":")
+        if region is None:
+            region = parts[3] if len(parts) > 3 and parts[3] else self.landscape.regions.home
+        owner = owner if owner is not None else self.owner(arn)
+        return question(principal, action, arn, owner, region, keys)
 
     def policy_set(self, principal: Principal, action: str, arn: str) -> PolicySet:
-        scps = self._scps.get(principal.account) if principal.account else None
-        return PolicySet(
-            identity=principal.identity,
-            resource=self.resource_policy(action, arn),
-            boundary=principal.boundary,
-            scps=scps,
-            management_account=self.management_account,
-            resource_policy_required=action.lower() in TRUST_ACTIONS,
-        )
+        asked, source = self.question(principal, action, arn), self._source(principal)
+        return assembly.policy_set(asked, assembly.parties(asked, source), source)
 
     def request(
         self,
@@ -442,17 +403,15 @@ class Offline:
         arn: str = "*",
         owner: str | None = None,
         keys: Mapping[str, str] | None = None,
+        region: str | None = None,
     ) -> Request:
-        owner = owner if owner is not None else self.owner(arn)
-        parts = arn.split(":")
-        region = parts[3] if len(parts) > 3 and parts[3] else self.landscape.regions.home
-        return Request(
-            caller=principal.caller(),
-            action=action,
-            resource=arn,
-            resource_account=owner,
-            keys=request_keys(principal, region, owner, keys),
-        )
+        """The engine's request, its condition keys built by the authorization layer."""
+        asked, source = self.question(principal, action, arn, owner, keys, region), \
+            self._source(principal)
+        sides = assembly.parties(asked, source)
+        return Request(caller=asked.caller, action=action, resource=arn,
+                       resource_account=sides.resource_account,
+                       keys=context_keys(asked, sides, source))
 
     def decide(
         self,
@@ -462,7 +421,13 @@ class Offline:
         owner: str | None = None,
         keys: Mapping[str, str] | None = None,
     ) -> Decision:
-        """The engine's decision: may `principal` do `action` on `arn` (owned by `owner`, by
-        default the landscape's owner of it), with these condition keys besides the usual?"""
-        request = self.request(principal, action, arn, owner, keys)
-        return evaluate(request, self.policy_set(principal, action, arn))
+        """The decision: may `principal` do `action` on `arn` (owned by `owner`, by default
+        the landscape's owner of it), with these condition keys besides the usual?"""
+        return authorize(self.question(principal, action, arn, owner, keys),
+                         self._source(principal))
+
+    def decide_with(self, principal: Principal, action: str, arn: str, request: Request,
+                    policies: PolicySet) -> Decision:
+        """The decision for a policy set assembled here and then changed (a what-if: a
+        rewritten trust policy, a mutant): AWS's rules outside the policies still apply."""
+        return decide_assembled(Question(principal.caller(), action, arn), request, policies)

@@ -47,17 +47,15 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 
-from harness.analysis.offline import Offline, Principal, aws_managed_policy, satisfying_keys
+from harness.analysis.offline import Offline, Principal, satisfying_keys
+from harness.authorization import Question, authorize
+from harness.authorization.landscape import aws_managed_policy
 from harness.iam import (
     Caller,
-    ContextKeys,
     Decision,
     Policy,
-    PolicySet,
     PolicyType,
     PrincipalKind,
-    Request,
-    evaluate,
     parse_policy,
 )
 
@@ -306,13 +304,10 @@ class _Search:
     def _service_trusted(self, service: str, target: Principal) -> bool:
         if target.trust is None:
             return False
-        keys = ContextKeys({"aws:SourceAccount": str(target.account),
-                            "aws:PrincipalServiceName": service,
-                            "aws:PrincipalIsAWSService": "true"})
-        request = Request(Caller(PrincipalKind.SERVICE, service, service=service),
-                          "sts:AssumeRole", target.arn, target.account, keys)
-        policies = PolicySet(resource=target.trust, resource_policy_required=True)
-        return evaluate(request, policies).allowed
+        asked = Question(Caller(PrincipalKind.SERVICE, service, service=service),
+                         "sts:AssumeRole", target.arn, target.account,
+                         source_account=target.account)
+        return authorize(asked, self.offline.source).allowed
 
     def _pass_role(self, actor: _Actor, target: Principal) -> tuple[Step, ...] | None:
         for service, creations in _COMPUTE:
@@ -347,7 +342,8 @@ class _Search:
         request = offline.request(principal, "sts:AssumeRole", target.arn)
         policies = replace(offline.policy_set(principal, "sts:AssumeRole", target.arn),
                            resource=trust)
-        decision = evaluate(request, policies)
+        decision = offline.decide_with(principal, "sts:AssumeRole", target.arn, request,
+                                       policies)
         if not decision.allowed:
             return None
         assume = Step(actor.base.label, "sts:AssumeRole", target.arn,

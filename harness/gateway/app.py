@@ -301,9 +301,7 @@ class EnforcingGateway:
                 self._log(call, decision)
         for decision in decisions:
             if not decision.allowed:
-                raise Denied(access_denied(parsed.service, parsed.operation,
-                                           self._message(parsed.service, decision),
-                                           call.request_id, request=call.http))
+                raise Denied(self._denial(call, decision))
         try:
             # The policy document a write carries, judged as its service judges it: AWS
             # authorises the call first, then validates its input.
@@ -351,6 +349,19 @@ class EnforcingGateway:
         return Denied(error_response(call.parsed.service, call.parsed.operation, error.code,
                                      str(error), error.status, call.request_id,
                                      request=call.http))
+
+    def _denial(self, call: _Call, decision: Decision) -> ErrorResponse:
+        """The answer to a denied request: the service's access-denied error with AWS's
+        enhanced message, or the service's own error when one of AWS's rules outside the
+        policies refused it (UnmodifiableEntity for a protected role)."""
+        parsed, rule = call.parsed, decision.rule
+        if (rule is not None and rule.code is not None and rule.message is not None
+                and not rule.code.startswith("AccessDenied")):
+            return error_response(parsed.service, parsed.operation, rule.code, rule.message,
+                                  rule.status, call.request_id, request=call.http)
+        return access_denied(parsed.service, parsed.operation,
+                             self._message(parsed.service, decision), call.request_id,
+                             request=call.http)
 
     def _message(self, service: str, decision: Decision) -> str:
         """AWS's enhanced message, as the service writes it."""

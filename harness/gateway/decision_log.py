@@ -42,6 +42,8 @@ class LoggedDecision:
             "resource": request.resource,
             "decision": decision.outcome.value,
             "denied_by": decision.denied_by.value if decision.denied_by else None,
+            # One of AWS's rules outside the policies decided (harness.authorization.rules).
+            "rule": decision.rule.name if decision.rule else None,
             "deciding": [_statement(s) for s in decision.deciding],
             "matched": [_statement(s) for s in decision.matched],
             "unmet": [_statement(s) for s in decision.unmet],

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
+from harness.authorization.source import Organization
 from harness.gateway.backend import BackendAccess, paginated
 from harness.iam.errors import PolicyValidationError
 from harness.iam.parse import MAX_DOCUMENT_CHARS, parse_policy
@@ -48,21 +49,6 @@ class UnreadablePolicy(WorldError):
         super().__init__(f"the backend holds a policy the engine cannot read: {error}")
         self.problem = str(error.in_policy(""))
         """What is wrong, without the policy's name: 'MalformedPolicyDocument: … at …'."""
-
-
-@dataclass(frozen=True, slots=True)
-class Organization:
-    """An account's place in its organisation."""
-
-    org_id: str
-    management_account: str
-    path: tuple[str, ...]
-    """Target ids from the root down to the account: r-…, ou-…, …, the account id."""
-
-    @property
-    def org_path(self) -> str:
-        """aws:PrincipalOrgPaths / aws:ResourceOrgPaths form: o-x/r-y/ou-z/ (OUs only)."""
-        return "/".join([self.org_id, *self.path[:-1]]) + "/"
 
 
 @dataclass(frozen=True, slots=True)

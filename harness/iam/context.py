@@ -10,6 +10,33 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+def present_values(values: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The values of a key that count as there: all but the empty strings. An empty result means
+    the key is null — absent, present with no value (an empty list), or present with only empty
+    strings — and every reader of keys (each condition operator, Null, the set qualifiers, policy
+    variables) reads a null key as it reads an absent one.
+
+    Why an empty string is no value: the Null operator's "false" means "the key exists and its
+    value is not null"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Null),
+    and AWS says "If the key values in the request resolve to an empty data set (for example, an
+    empty string), a condition operator modified by ForAllValues returns true, and a condition
+    operator modified by ForAnyValue returns false"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html),
+    and that a Null check with false keeps "missing context keys or context keys with empty
+    values" from evaluating to true
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html).
+    The IAM policy simulator answers the same for Null on an empty value (nccgroup/PMapper,
+    tests/test_local_policy_sim.py, test_null_condition_handling, "Validated against the
+    Simulator API").
+    """
+    if not values:
+        return ()
+    if "" not in values:
+        return values
+    return tuple(value for value in values if value)
+
+
 class ContextKeys(Mapping[str, tuple[str, ...]]):
     """Condition keys of a request. Key names are case-insensitive (AWS documents that condition
     key names are not case-sensitive); values keep their case. Every value is a tuple of strings:

@@ -13,6 +13,19 @@ from harness.iam.context import Request
 from harness.iam.policy import Effect, PolicyType
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule AWS applies outside any policy, when it decided the request: `code` and `message`
+    are the error AWS answers with when the rule refuses (UnmodifiableEntity, AccessDenied, …),
+    `page` the AWS page that states the rule."""
+
+    name: str
+    page: str
+    code: str | None = None
+    message: str | None = None
+    status: int = 400
+
+
 class Outcome(StrEnum):
     ALLOWED = "allowed"
     EXPLICIT_DENY = "explicitDeny"
@@ -60,6 +73,9 @@ class Decision:
     allowed_by_rcps: bool | None = None
     allowed_by_boundary: bool | None = None
     error: str | None = None
+    rule: Rule | None = None
+    """Set when one of AWS's rules outside the policies decided (harness.authorization.rules):
+    an always-allowed action, or a protected entity refused whatever the policies say."""
 
     @property
     def allowed(self) -> bool:

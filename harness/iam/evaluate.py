@@ -5,7 +5,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
 
-1. An explicit Deny in any applicable policy denies.
+1. An explicit Deny in any applicable policy denies. A resource-based Deny with NotPrincipal
+   applies to every caller under a permissions boundary, whatever it lists (`has_boundary`).
 2. SCPs of the caller's account: every level of the organisation path (root, each OU, the
    account) must allow. Not applied to the management account's principals, service-linked
    roles, or callers outside any account (services, anonymous, identity-provider assertions).
@@ -27,7 +28,7 @@ from harness.iam.conditions import conditions_match
 from harness.iam.context import Caller, PrincipalKind, Request
 from harness.iam.decision import Decision, MatchedStatement, Outcome
 from harness.iam.matching import resource_matches
-from harness.iam.policy import Policy, PolicyType, Statement
+from harness.iam.policy import Effect, Policy, PolicyType, Statement
 from harness.iam.principals import PrincipalMatch, statement_principal_match
 
 # Callers that are no principal of any account: only a resource-based policy can let them in.
@@ -98,11 +99,12 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
 
 
 class _Evaluation:
-    __slots__ = ("denies", "matched", "missing", "policies", "request", "unmet")
+    __slots__ = ("bounded", "denies", "matched", "missing", "policies", "request", "unmet")
 
     def __init__(self, request: Request, policies: PolicySet) -> None:
         self.request = request
         self.policies = policies
+        self.bounded = has_boundary(request.caller, policies)
         self.missing: set[str] = set()
         self.matched: list[MatchedStatement] = []
         self.unmet: list[MatchedStatement] = []
@@ -199,8 +201,14 @@ class _Evaluation:
             statement.not_resources, request.resource, request.keys, variables
         ):
             return PrincipalMatch.NONE
-        return statement_principal_match(statement.principal, statement.not_principal,
-                                         request.caller)
+        return statement_principal_match(
+            statement.principal,
+            statement.not_principal,
+            request.caller,
+            # A NotPrincipal Deny ignores its list for a caller under a permissions boundary
+            # (see principals.statement_principal_match for AWS's words).
+            deny_to_bounded_caller=self.bounded and statement.effect is Effect.DENY,
+        )
 
     def _conditions_hold(self, policy: Policy, statement: Statement) -> bool:
         return conditions_match(statement.conditions, self.request.keys,
@@ -223,6 +231,25 @@ def _detail(allowed: bool | None, scans: list[_Scan] | None) -> bool | None:
     return allowed and not any(scan.denied for scan in scans)
 
 
+def has_boundary(caller: Caller, policies: PolicySet) -> bool:
+    """Whether a permissions boundary limits the caller in this evaluation, exactly where step 4
+    applies one (`_Grant`): an IAM user or role with a boundary attached, and a session of such a
+    role, which the role's boundary limits (a federated user likewise, when its IAM user's
+    boundary is given). Not the root user, who carries no policies and can have no boundary
+    ("permissions boundaries for IAM entities (users or roles)"), nor callers outside any
+    account. A session policy is no permissions boundary: AWS ties the NotPrincipal pitfall to
+    "IAM users or roles that have a permissions boundary policy attached" and says nothing of
+    session policies, so they do not trigger it.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+    """
+    return (
+        policies.boundary is not None
+        and caller.kind is not PrincipalKind.ROOT
+        and caller.kind not in _ACCOUNTLESS
+    )
+
+
 def _scps_apply(caller: Caller, policies: PolicySet) -> bool:
     """SCPs restrict the principals of member accounts, root users included; not the management
     account's, not service-linked roles, not callers outside any account.
@@ -242,10 +269,12 @@ def _rcps_apply(request: Request, policies: PolicySet) -> bool:
     roles; resources of the management account are not affected.
     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
     """
+    # An action that names no resource (s3:ListAllMyBuckets) has no resource account: the
+    # caller's account's RCPs are given then (harness.authorization), and apply.
     return (
         policies.rcps is not None
-        and request.resource_account is not None
-        and request.resource_account != policies.management_account
+        and (policies.management_account is None
+             or request.resource_account != policies.management_account)
         and not request.caller.service_linked
     )
 

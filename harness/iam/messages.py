@@ -10,6 +10,7 @@ Since 2025 AWS appends the ARN of the denying policy when the policy is in the c
 
 from __future__ import annotations
 
+from harness.iam.context import present_values
 from harness.iam.decision import Decision, Outcome
 from harness.iam.policy import PolicyType
 
@@ -41,13 +42,17 @@ def _named_to(decision: Decision, denied_by: PolicyType) -> bool:
     request = decision.request
     if request.caller.account is not None and request.caller.account == request.resource_account:
         return True
-    caller_org = request.keys.get_values("aws:PrincipalOrgID")
-    resource_org = request.keys.get_values("aws:ResourceOrgID")
-    return caller_org is not None and caller_org == resource_org
+    # An empty organisation id is no organisation (context.present_values): two of them are not
+    # the same one.
+    caller_org = present_values(request.keys.get_values("aws:PrincipalOrgID"))
+    resource_org = present_values(request.keys.get_values("aws:ResourceOrgID"))
+    return bool(caller_org) and caller_org == resource_org
 
 
 def access_denied_message(decision: Decision) -> str:
     request = decision.request
+    if decision.rule is not None and decision.rule.message is not None:
+        return decision.rule.message  # the service's own words for a rule outside policies
     head = f"User: {request.caller.label} is not authorized to perform: {request.action}"
     if request.resource != "*":
         # An action on no particular resource (ec2:DescribeInstances) is reported without one.

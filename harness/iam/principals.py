@@ -109,13 +109,30 @@ def _excluded_by(not_principal: PrincipalSpec, caller: Caller) -> bool:
 
 
 def statement_principal_match(
-    principal: PrincipalSpec | None, not_principal: PrincipalSpec | None, caller: Caller
+    principal: PrincipalSpec | None,
+    not_principal: PrincipalSpec | None,
+    caller: Caller,
+    *,
+    deny_to_bounded_caller: bool = False,
 ) -> PrincipalMatch:
     """How a statement's Principal or NotPrincipal names the caller. A NotPrincipal statement
-    applies to everyone it does not exclude, which names the caller as directly as `"*"` does."""
+    applies to everyone it does not exclude, which names the caller as directly as `"*"` does.
+
+    `deny_to_bounded_caller` is set by the evaluation for a Deny statement when a permissions
+    boundary limits the caller. Such a caller is never excluded, whatever NotPrincipal lists:
+    "The `NotPrincipal` element with a `Deny` effect will always deny any IAM principal that has
+    a permissions boundary policy attached, regardless of the values specified in the
+    `NotPrincipal` element."
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html,
+    the same words on https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html).
+    Only the NotPrincipal values are disregarded: the statement's Action, Resource and Condition
+    still decide whether it applies.
+    """
     if principal is not None:
         return principal_match(principal, caller)
     if not_principal is not None:
+        if deny_to_bounded_caller:
+            return PrincipalMatch.DIRECT
         return PrincipalMatch.NONE if _excluded_by(not_principal, caller) else PrincipalMatch.DIRECT
     # Identity-based policy types have no Principal: the policy's holder is the principal.
     return PrincipalMatch.DIRECT

@@ -3,17 +3,19 @@ escapes and the default-value form `${aws:userid, 'anonymous'}`.
 
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
 
-A variable whose key is absent from the request (or multivalued: such keys cannot be used as
-variables) is unresolvable; AWS says "any attempt to match it fails", so `resolve` returns None
-and the caller treats the value as matching nothing. Variables are substituted only under
-policy Version 2012-10-17; under 2008-10-17 the text is literal.
+A variable whose key is absent from the request, null (present with no value or only an empty
+string: `harness.iam.context.present_values`, the reading every condition operator shares), or
+multivalued (such keys cannot be used as variables) is unresolvable; AWS says "any attempt to
+match it fails", so `resolve` returns None and the caller treats the value as matching nothing.
+The default-value form stands in for a null key as for a missing one. Variables are substituted
+only under policy Version 2012-10-17; under 2008-10-17 the text is literal.
 """
 
 from __future__ import annotations
 
 import re
 
-from harness.iam.context import ContextKeys
+from harness.iam.context import ContextKeys, present_values
 from harness.iam.wildcard import Parts
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -68,7 +70,7 @@ def _substitute(body: str, keys: ContextKeys) -> str | None:
     name, default = (
         (default_form.group(1), default_form.group(2)) if default_form else (stripped, None)
     )
-    values = keys.get_values(name)
-    if values is not None and len(values) == 1 and not keys.is_multivalued(name):
+    values = present_values(keys.get_values(name))
+    if len(values) == 1 and not keys.is_multivalued(name):
         return values[0]
     return default

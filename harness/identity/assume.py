@@ -38,18 +38,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from harness.aws_managed import aws_managed_table
+from harness.authorization import GivenPolicies, Question, authorize
+from harness.authorization.landscape import ManagedPolicies, UnknownPolicy, scp_levels
 from harness.iam import (
     Caller,
     ContextKeys,
     Decision,
     Policy,
-    PolicySet,
     PolicyType,
     PrincipalKind,
-    Request,
     access_denied_message,
-    evaluate,
     parse_policy,
 )
 from harness.identity import AwsError, Credentials, IdentityError, call_sts, sts_client
@@ -113,6 +111,12 @@ class TrustQuestion:
     keys: ContextKeys = field(default_factory=ContextKeys)
     duration: int | None = None
     chained: bool = False
+    tags: tuple[tuple[str, str], ...] = ()
+    """The caller's identity's tags (aws:PrincipalTag)."""
+    source_account: str | None = None
+    source_arn: str | None = None
+    """For a service caller: the account and the resource it acts for (aws:SourceAccount,
+    aws:SourceArn)."""
 
     @property
     def operation(self) -> str:
@@ -124,27 +128,31 @@ TrustCheck = Callable[[TrustQuestion], None]
 
 
 def trust_decisions(question: TrustQuestion) -> tuple[Decision, ...]:
-    """The engine's decision for each action the call needs."""
-    policies = PolicySet(
+    """The decision for each action the call needs, through the one authorization path: the
+    trust policy as the role's resource policy (only it can let a caller in, even in the same
+    account), the caller's identity policies, boundary and SCPs."""
+    source = GivenPolicies(
         identity=question.identity,
-        resource=question.trust,
         boundary=question.boundary,
-        scps=question.scps,
+        resource=question.trust,
+        scp_levels=question.scps,
         management_account=question.management_account,
-        # A role can only be assumed if its trust policy lets the caller in: an identity policy
-        # of the caller's account is not enough, even in the same account.
-        resource_policy_required=True,
+        owner_account=question.role_account,
+        tags=question.tags,
     )
     return tuple(
-        evaluate(
-            Request(
+        authorize(
+            Question(
                 caller=question.caller,
                 action=action,
                 resource=question.role_arn,
                 resource_account=question.role_account,
                 keys=question.keys,
+                source_account=question.source_account,
+                source_arn=question.source_arn,
+                resource_policy_required=True,
             ),
-            policies,
+            source,
         )
         for action in question.actions
     )
@@ -330,33 +338,14 @@ def service_source_arn(service: str, account: Account, role: Role) -> str | None
     return function.arn if function is not None else None
 
 
-def _service_keys(keys: ContextKeys, service: str, account: Account, role: Role) -> None:
-    """A service acting for a resource of the role's account: aws:SourceAccount is that
-    account, aws:SourceArn the resource when there is one (the function for Lambda).
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"""
-    keys.set("aws:SourceAccount", account.account_id)
-    keys.set("aws:PrincipalServiceName", service)
-    keys.set("aws:PrincipalIsAWSService", "true")
-    source = service_source_arn(service, account, role)
-    if source is not None:
-        keys.set("aws:SourceArn", source)
-
-
 # =========================================================================== the caller's policies
 
 
 def _policy_by_arn(landscape: Landscape, arn: str, policy_type: PolicyType) -> Policy:
-    if arn.startswith(AWS_MANAGED_PREFIX):
-        name = arn.rsplit("/", 1)[-1]
-        found = aws_managed_table().get(name)
-        if found is None:
-            raise IdentityError(f"unknown AWS managed policy {arn}")
-        return parse_policy(found["Document"], policy_type, arn)
-    account = landscape.account_by_id(arn.split(":")[4])
-    for managed in account.managed_policies:
-        if managed.arn == arn:
-            return managed.document.policy
-    raise IdentityError(f"no managed policy {arn} in account {account.name}")
+    try:
+        return ManagedPolicies(landscape).get(arn, policy_type)
+    except UnknownPolicy as error:
+        raise IdentityError(str(error)) from error
 
 
 def _admin_policy() -> Policy:
@@ -367,15 +356,6 @@ def _admin_policy() -> Policy:
         },
         PolicyType.IDENTITY,
         ADMIN_POLICY_ARN,
-    )
-
-
-def _scp_levels(landscape: Landscape, account: Account) -> tuple[tuple[Policy, ...], ...] | None:
-    if account.external:
-        return None
-    return tuple(
-        tuple(scp.document.policy for scp in landscape.scps_attached_to(level))
-        for level in landscape.ancestry(account.name)
     )
 
 
@@ -395,7 +375,7 @@ def _caller_side(landscape: Landscape, principal: Principal, session_arn: str) -
         service = str(principal.service)
         return _CallerSide(Caller(PrincipalKind.SERVICE, service, service=service))
     account = landscape.account(str(principal.account))
-    scps = _scp_levels(landscape, account)
+    scps = scp_levels(landscape, account)
     if principal.kind == "admin" and root_administered(landscape, account):
         root = Caller(PrincipalKind.ROOT, account.root_arn, account.account_id, account.root_arn)
         return _CallerSide(root, scps=scps)
@@ -415,18 +395,6 @@ def _caller_side(landscape: Landscape, principal: Principal, session_arn: str) -
     )
     caller = Caller(PrincipalKind.ROLE_SESSION, session_arn, account.account_id, role.arn)
     return _CallerSide(caller, identity, boundary, scps, chained=True)
-
-
-def _principal_keys(keys: ContextKeys, caller: Caller, role: Role | None) -> None:
-    """aws:Principal* keys of a role-session caller."""
-    if caller.kind is not PrincipalKind.ROLE_SESSION:
-        return
-    keys.set("aws:PrincipalArn", caller.identity_arn or caller.arn)
-    keys.set("aws:PrincipalAccount", caller.account or "")
-    keys.set("aws:PrincipalType", PrincipalKind.ROLE_SESSION.value)
-    keys.set("aws:PrincipalIsAWSService", "false")
-    for key, value in role.tags if role is not None else ():
-        keys.set(f"aws:PrincipalTag/{key}", value)
 
 
 # =========================================================================== assuming
@@ -471,9 +439,13 @@ class _Assumer:
         caller_arn = caller_credentials.arn
         side = _caller_side(self.landscape, principal, caller_arn)
         keys = request_keys(self.region)
-        _principal_keys(keys, side.caller, principal.role)
+        source_account = source_arn = None
         if principal.kind == "service":
-            _service_keys(keys, str(principal.service), account, role)
+            # A service acting for a resource of the role's account: aws:SourceAccount is that
+            # account, aws:SourceArn the resource when there is one (the function for Lambda).
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+            source_account = account.account_id
+            source_arn = service_source_arn(str(principal.service), account, role)
             session_name = session_name or service_session_name(
                 str(principal.service), account, role
             )
@@ -496,6 +468,9 @@ class _Assumer:
             keys=keys,
             duration=duration,
             chained=side.chained,
+            tags=principal.role.tags if principal.role is not None else (),
+            source_account=source_account,
+            source_arn=source_arn,
         )
         if self.trust_check is not None:
             self.trust_check(question)

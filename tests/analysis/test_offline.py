@@ -12,10 +12,10 @@ from harness.analysis.offline import (
     OUTSIDE_ACCOUNT,
     Offline,
     OfflineError,
-    aws_managed_policy,
     principals,
     resources,
 )
+from harness.authorization.landscape import aws_managed_policy
 from harness.iam import Outcome, PolicyType, PrincipalKind
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape

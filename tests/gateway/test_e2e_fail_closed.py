@@ -15,8 +15,8 @@ from typing import Any, NoReturn
 import pytest
 import requests
 
+import harness.authorization.decide as authorization_decide
 import harness.gateway.app as gateway_app
-import harness.gateway.authorize as gateway_authorize
 import harness.gateway.sessions as gateway_sessions
 from harness.gateway.credentials import Credential
 from harness.gateway.world import World as BackendWorld
@@ -70,7 +70,7 @@ def test_an_exception_inside_the_engine_is_an_implicit_deny(
 
 def test_an_exception_around_the_engine_is_a_refusal(
         world: World, app: Credential, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gateway_authorize, "evaluate", _explode)
+    monkeypatch.setattr(authorization_decide, "evaluate", _explode)
     mark = world.mark()
     error = world.refused(lambda: world.client(app, "sns").publish(
         TopicArn=f"arn:aws:sns:{REGION}:{PROD}:orders", Message="m"))

@@ -94,7 +94,10 @@ CASES = [
     ("ArnLike", ("*",), "not-an-arn", False),
     ("ArnLike", ("arn:aws:*:*:*:*",), "arn:aws:sns:us-east-1:123456789012", False),
     ("ArnNotLike", (TOPIC,), "not-an-arn", False),
-    ("ArnNotEquals", (TOPIC,), "", False),
+    # An empty value is null — an absent key — not a non-ARN: the negated operators hold.
+    ("ArnNotEquals", (TOPIC,), "", True),
+    ("ArnEquals", (TOPIC,), "", False),
+    ("ArnLikeIfExists", (TOPIC,), "", True),
     # A policy value that is not an ARN never matches.
     ("ArnLike", ("*",), TOPIC, False),
     ("ArnNotLike", ("*",), TOPIC, True),

@@ -513,3 +513,101 @@ def test_negated_string_operators_are_complements(
     if operator.startswith("Arn") and context.count(":") < 5:
         return
     assert holds(negated, tuple(values), context) is not holds(operator, tuple(values), context)
+
+
+# -- a present but empty key ---------------------------------------------------------------
+# OPS, Null: "true (the key doesn't exist — it is null) or false (the key exists and its value
+# is not null)"; SETS: "If the key values in the request resolve to an empty data set (for
+# example, an empty string), a condition operator modified by ForAllValues returns true, and a
+# condition operator modified by ForAnyValue returns false"; MEX: the Null check with false
+# keeps "missing context keys or context keys with empty values" from evaluating to true.
+# One reading follows for every operator: an empty string, or an empty list, is no value — the
+# key is null and reads exactly as an absent key.
+
+NULL_FORMS: list[str | list[str]] = ["", [], [""], ["", ""]]
+
+EMPTY_VALUE_CASES = [
+    # The differential report: s3:prefix present as "".
+    ("Null", ("false",), False),
+    ("Null", ("true",), True),
+    ("StringEquals", ("",), False),
+    ("StringLike", ("*",), False),
+    ("StringNotEquals", ("",), True),
+    ("StringEqualsIfExists", ("x",), True),
+    ("ForAllValues:StringEquals", ("x",), True),
+    ("ForAnyValue:StringEquals", ("",), False),
+    ("NumericEquals", ("0",), False),
+    ("NumericNotEquals", ("0",), True),
+    ("DateGreaterThan", ("2020-01-01T00:00:00Z",), False),
+    ("DateNotEquals", ("2020-01-01T00:00:00Z",), True),
+    ("Bool", ("false",), False),
+    ("BoolIfExists", ("false",), True),
+    ("IpAddress", ("0.0.0.0/0",), False),
+    ("NotIpAddress", ("10.0.0.0/8",), True),
+    ("ArnLike", ("*",), False),
+    ("ArnNotLike", ("arn:aws:s3:::b",), True),
+    ("BinaryEquals", ("",), False),
+    ("BinaryEqualsIfExists", ("AAAA",), True),
+]
+
+
+@pytest.mark.parametrize(("operator", "values", "expected"), EMPTY_VALUE_CASES)
+@pytest.mark.parametrize("empty", NULL_FORMS)
+def test_an_empty_value_reads_as_an_absent_key(
+    operator: str, values: tuple[str, ...], expected: bool, empty: str | list[str]
+) -> None:
+    assert holds(operator, values, empty) is expected
+    assert holds(operator, values, None) is expected
+
+
+@given(
+    operator=OPERATOR_NAMES,
+    values=st.lists(VALUE, max_size=4),
+    empty=st.sampled_from(NULL_FORMS),
+    username=st.one_of(st.none(), TEXT),
+)
+def test_every_operator_reads_a_null_key_as_an_absent_one(
+    operator: str, values: list[str], empty: str | list[str], username: str | None
+) -> None:
+    # Null, the plain operators, IfExists and both set qualifiers agree: a key present with no
+    # value is the same to them as no key.
+    if validate_condition_values(operator, "k", values) is not None:
+        return
+    condition = [Condition(operator, "k", tuple(values))]
+    base = {} if username is None else {"aws:username": username}
+    absent = ContextKeys(base)
+    null = ContextKeys(base)
+    null.set("k", empty, multivalued=isinstance(empty, list))
+    assert conditions_match(condition, null, variables_enabled=True) is conditions_match(
+        condition, absent, variables_enabled=True
+    )
+
+
+def test_a_null_key_is_provided_not_missing() -> None:
+    # The one difference between a null key and an absent one: the caller did give it, so the
+    # simulator does not list it among the MissingContextValues.
+    block = [Condition("StringEquals", "s3:prefix", ("",))]
+    missing: set[str] = set()
+    assert not conditions_match(
+        block, ContextKeys({"s3:prefix": ""}), variables_enabled=True, missing=missing
+    )
+    assert missing == set()
+    assert not conditions_match(block, ContextKeys(), variables_enabled=True, missing=missing)
+    assert missing == {"s3:prefix"}
+
+
+def test_a_null_key_does_not_resolve_as_a_policy_variable() -> None:
+    # VARS: a variable whose key is not there cannot be substituted; a null key is not there.
+    keys = ContextKeys({"aws:username": "", "k": "home/"})
+    assert not conditions_match(
+        [Condition("StringLike", "k", ("home/${aws:username}",))], keys, variables_enabled=True
+    )
+    assert not conditions_match(
+        [Condition("StringNotEquals", "k", ("${aws:username}",))], keys, variables_enabled=True
+    )
+    # The default-value form stands in for it, as for a missing key.
+    assert conditions_match(
+        [Condition("StringEquals", "k", ("${aws:username, 'home/'}",))],
+        keys,
+        variables_enabled=True,
+    )

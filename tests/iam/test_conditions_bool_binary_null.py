@@ -48,7 +48,8 @@ BOOL_CASES = [
     ("Bool", ("true", "false"), "false", True),
     # A context value that is not a boolean matches nothing (iam-simulate, Bool.ts).
     ("Bool", ("false",), "no", False),
-    ("Bool", ("false",), "", False),
+    ("Bool", ("false",), "", False),  # an empty value is null: as if absent
+    ("BoolIfExists", ("false",), "", True),
     ("Bool", ("true",), "1", False),
     # IfExists: the aws:MultiFactorAuthPresent idiom.
     ("BoolIfExists", ("false",), None, True),
@@ -80,7 +81,11 @@ BINARY_CASES = [
     ("BinaryEquals", ("QmluYXJ5VmFsdWVJbkJhc2U2NA==",), base64.b64encode(b"other").decode(), False),
     ("BinaryEquals", ("QmluYXJ5VmFsdWVJbkJhc2U2NA==",), None, False),
     ("BinaryEquals", ("AAAA", "QmluYXJ5VmFsdWVJbkJhc2U2NA=="), PAYLOAD, True),
-    ("BinaryEquals", ("",), "", True),  # zero bytes
+    # An empty context value is null (no value), not zero bytes: it matches nothing, as an
+    # absent key does; IfExists holds on it.
+    ("BinaryEquals", ("",), "", False),
+    ("BinaryEquals", ("AAAA",), "", False),
+    ("BinaryEqualsIfExists", ("AAAA",), "", True),
     # Context values are base64 too; one that isn't matches nothing.
     ("BinaryEquals", ("QmluYXJ5VmFsdWVJbkJhc2U2NA==",), "BinaryValueInBase64", False),
     ("BinaryEquals", ("QmluYXJ5VmFsdWVJbkJhc2U2NA==",), "not base64!", False),

@@ -78,7 +78,10 @@ CASES = [
     ("DateEquals", (T,), "yesterday", False),
     ("DateNotEquals", (T,), "yesterday", False),
     ("DateLessThan", (T,), "2018-13-01T00:00:00Z", False),
+    # An empty value is null — an absent key — not a non-date: DateNotEquals holds.
     ("DateLessThan", (T,), "", False),
+    ("DateNotEquals", (T,), "", True),
+    ("DateLessThanIfExists", (T,), "", True),
     # IfExists.
     ("DateLessThanIfExists", (T,), None, True),
     ("DateLessThanIfExists", (T,), "2019-01-01T00:00:00Z", False),

@@ -61,7 +61,10 @@ CASES = [
     # A context value that is not an address matches nothing, for NotIpAddress too.
     ("IpAddress", ("0.0.0.0/0",), "localhost", False),
     ("NotIpAddress", ("203.0.113.0/24",), "localhost", False),
-    ("NotIpAddress", ("203.0.113.0/24",), "", False),
+    # An empty value is null — an absent key — not a non-address: NotIpAddress holds.
+    ("NotIpAddress", ("203.0.113.0/24",), "", True),
+    ("IpAddress", ("0.0.0.0/0",), "", False),
+    ("IpAddressIfExists", ("203.0.113.0/24",), "", True),
     # IfExists.
     ("IpAddressIfExists", ("203.0.113.0/24",), None, True),
     ("IpAddressIfExists", ("203.0.113.0/24",), "198.51.100.1", False),

@@ -60,7 +60,10 @@ CASES = [
     # negated operator too (iam-simulate, src/condition/numeric/numeric.ts).
     ("NumericEquals", ("10",), "ten", False),
     ("NumericNotEquals", ("10",), "ten", False),
+    # An empty value is null — an absent key — not a non-number: the negated operator holds.
     ("NumericLessThan", ("10",), "", False),
+    ("NumericNotEquals", ("10",), "", True),
+    ("NumericLessThanIfExists", ("10",), "", True),
     ("NumericLessThan", ("10",), "NaN", False),
     ("NumericGreaterThan", ("10",), "Infinity", False),
     # IfExists.

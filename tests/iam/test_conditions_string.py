@@ -41,7 +41,12 @@ CASES = [
     ("StringEquals", ("iamuser-admin",), "iamuser-admin ", False),
     ("StringEquals", ("a*",), "abc", False),  # no wildcards in the Equals forms
     ("StringEquals", ("a*",), "a*", True),
-    ("StringEquals", ("",), "", True),
+    # An empty context value is null, read as an absent key by every operator
+    # (harness.iam.context.present_values; OPS, Null: "false (the key exists and its value is
+    # not null)").
+    ("StringEquals", ("",), "", False),
+    ("StringNotEquals", ("",), "", True),
+    ("StringEqualsIfExists", ("x",), "", True),
     # OPS: "If the key ... is not present in the request context, the values do not match."
     ("StringEquals", ("iamuser-admin",), None, False),
     # Several values for one key are OR-ed (COND).
@@ -69,14 +74,17 @@ CASES = [
     ("StringLike", ("t1.*",), "T1.micro", False),
     ("StringLike", ("t?.micro",), "t2.micro", True),
     ("StringLike", ("t?.micro",), "t22.micro", False),
-    ("StringLike", ("*",), "", True),
+    ("StringLike", ("*",), "", False),  # null: absent, so not even "*" matches
+    ("StringNotLike", ("*",), "", True),
     ("StringLike", ("home/*",), "home/", True),
     ("StringLike", ("home/*",), "home", False),
     ("StringLike", ("a.c",), "abc", False),  # regex metacharacters are literal
     ("StringLike", ("a+b",), "a+b", True),
     ("StringLike", ("*",), None, False),
-    # OPS: the s3:prefix example lists "" so that a listing with no prefix matches.
-    ("StringLike", ("", "home/"), "", True),
+    # OPS lists "" among the s3:prefix patterns; an empty prefix is null here, so that value
+    # matches no request (a listing without a prefix has no s3:prefix to match either).
+    ("StringLike", ("", "home/"), "", False),
+    ("StringLike", ("", "home/"), "home/", True),
     ("StringNotLike", ("key1*",), "key1:legal", False),
     ("StringNotLike", ("key1*",), "key2:audit", True),
     ("StringNotLike", ("key1*", "key2*"), "key2:audit", False),

@@ -5,6 +5,10 @@
 - Adding an Allow statement to an identity-based policy never turns an allow into a denial.
 - Removing every policy can only deny.
 - The engine never fails on valid input (no Decision carries an error).
+- Under a permissions boundary, what a NotPrincipal Deny lists makes no difference: "The
+  NotPrincipal element with a Deny effect will always deny any IAM principal that has a
+  permissions boundary policy attached, regardless of the values specified in the NotPrincipal
+  element" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
 """
 
 from __future__ import annotations
@@ -193,3 +197,41 @@ def test_no_policies_never_allows_a_non_root_caller(scenario: tuple[Request, Pol
     assert decision.error is None
     if request.caller.kind.value != "Account":
         assert decision.outcome is Outcome.IMPLICIT_DENY
+
+
+NOT_PRINCIPAL_LISTS: tuple[tuple[str, ...], ...] = (
+    ("*",),
+    (ACCOUNTS[0],),
+    (f"arn:aws:iam::{ACCOUNTS[0]}:root", CALLERS[0]),
+    (
+        f"arn:aws:iam::{ACCOUNTS[0]}:root",
+        "arn:aws:iam::111111111111:role/dev",
+        CALLERS[1],
+    ),
+    (f"arn:aws:iam::{ACCOUNTS[1]}:root", CALLERS[2]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scenarios(),
+    statements(effect="Deny"),
+    st.sampled_from(NOT_PRINCIPAL_LISTS),
+    st.sampled_from(NOT_PRINCIPAL_LISTS),
+)
+def test_a_boundary_makes_not_principal_lists_irrelevant(
+    scenario: tuple[Request, PolicySet],
+    deny: dict[str, Any],
+    first: tuple[str, ...],
+    second: tuple[str, ...],
+) -> None:
+    request, policies = scenario
+    if policies.boundary is None or request.caller.kind.value == "Account":
+        return
+
+    def decide(listed: tuple[str, ...]) -> Outcome:
+        statement = {**deny, "NotPrincipal": {"AWS": list(listed)}}
+        resource = parsed([statement], PolicyType.RESOURCE, "resource")
+        return evaluate(request, replace(policies, resource=resource)).outcome
+
+    assert decide(first) is decide(second)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from harness.authorization.context import caller_keys
 from harness.gateway.simulator.caller import is_group, named_caller, unnamed_caller
 from harness.gateway.simulator.errors import invalid
 from harness.gateway.simulator.exclusions import PolicyExclusionList
@@ -28,11 +29,10 @@ from harness.gateway.simulator.sources import (
     Source,
 )
 from harness.gateway.world import World
-from harness.iam.context import Caller, PrincipalKind
+from harness.iam.context import Caller, ContextKeys, PrincipalKind
 from harness.iam.evaluate import PolicySet
 from harness.iam.policy import PolicyType
-from harness.simulate import Simulation as OfflineSimulation
-from harness.simulate import SimulationInputError, context_keys, derive_keys, resource_owner
+from harness.simulate import SimulationInputError, context_keys, resource_owner
 
 # "Caller must be an IAM user in this context": AWS's answer to a resource policy simulated for
 # a role (its reference: "Simulation of resource-based policies isn't supported for IAM roles").
@@ -49,10 +49,17 @@ _SCENARIOS = {
 
 
 @dataclass(frozen=True, slots=True)
-class Simulation(OfflineSimulation):
-    """The request as the offline simulator (harness.simulate) reads one, with where each of
-    its policies came from."""
+class Simulation:
+    """IAM's simulator request, read: who, what, on what, with which keys, the policies it
+    evaluates (AWS's simulator evaluates policies only: none of the rules outside them,
+    harness.authorization.rules) and where each of them came from."""
 
+    caller: Caller
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    resource_owner: str | None
+    keys: ContextKeys
+    policies: PolicySet
     sources: Mapping[str, Source]
     organizations_exempt: bool
     """The caller's account is its organisation's management account: SCPs do not restrict
@@ -83,7 +90,7 @@ def read(operation: str, params: Mapping[str, Any], world: World,
         raise invalid(_NOT_A_USER)
     if caller.arn and not is_group(caller):
         # The keys AWS derives from the caller, as the offline simulator derives them.
-        derive_keys(keys, caller, None)
+        caller_keys(keys, caller)
     return Simulation(caller, actions, resources, owner, keys, policies, loader.sources, exempt)
 
 

@@ -8,6 +8,12 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-lo
 - A key absent from the request makes the condition false, except for the negated operators,
   which are then true; `…IfExists` makes it true whatever the operator
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists).
+- A key that is present but null — no value, or only empty strings — is read as absent by every
+  operator, as Null reads it ("false (the key exists and its value is not null)"); see
+  `harness.iam.context.present_values`. So `StringEquals {"s3:prefix": ""}` never matches: an
+  empty s3:prefix is no prefix, and `StringNotEquals`, `…IfExists` and `ForAllValues` hold on it
+  as on a missing key. The only difference left between a null key and a missing one is that the
+  simulator does not report the null key in MissingContextValues: the caller did provide it.
 - Without a set qualifier, an operator compares one context value. A key holding several values
   (or marked multivalued — an ArrayOf… key) then never matches, not even a negated operator:
   "Multivalued context keys require a condition set operator"
@@ -23,9 +29,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-lo
   so empty strings are left out of the set, and an absent key is an empty set. A single-valued
   key under a qualifier is a set of one — AWS warns this "can lead to overly permissive
   policies", which means it is evaluated, not refused.
-- A policy variable that cannot be resolved makes the condition false, negated operators
-  included: the variable's key is "not present ... and any attempt to match it fails and causes
-  the statement to be invalid"
+- A policy variable that cannot be resolved (its key absent or null) makes the condition false,
+  negated operators included: the variable's key is "not present ... and any attempt to match
+  it fails and causes the statement to be invalid"
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
 """
 
@@ -38,7 +44,7 @@ from functools import lru_cache
 from harness.iam.conditions import null
 from harness.iam.conditions.base import Binder, ValueTest
 from harness.iam.conditions.registry import FOR_ALL_VALUES, Operator, parse_operator
-from harness.iam.context import ContextKeys
+from harness.iam.context import ContextKeys, present_values
 from harness.iam.policy import Condition
 from harness.iam.variables import has_variables, variable_keys
 
@@ -126,7 +132,7 @@ def _single_evaluator(operator: Operator, key: str, bind: Binder) -> Evaluate:
     negated = operator.negated
 
     def holds(keys: ContextKeys) -> bool:
-        values = keys.get_values(key)
+        values = present_values(keys.get_values(key))
         if not values:
             return when_absent
         if len(values) > 1 or keys.is_multivalued(key):
@@ -146,7 +152,7 @@ def _set_evaluator(operator: Operator, key: str, bind: Binder) -> Evaluate:
     negated = operator.negated
 
     def holds(keys: ContextKeys) -> bool:
-        members = _members(keys.get_values(key))
+        members = present_values(keys.get_values(key))
         if not members:
             return when_empty
         test = bind(keys)
@@ -170,14 +176,6 @@ def _null_evaluator(operator: Operator, key: str, policy_values: Sequence[str]) 
         return when_null if null.is_null(keys.get_values(key)) else when_present
 
     return holds
-
-
-def _members(key_values: tuple[str, ...] | None) -> tuple[str, ...]:
-    if not key_values:
-        return ()
-    if "" not in key_values:
-        return key_values
-    return tuple(value for value in key_values if value)
 
 
 def _value_holds(test: ValueTest, value: str, negated: bool) -> bool:

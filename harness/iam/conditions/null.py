@@ -12,6 +12,8 @@ A key that is present but holds no value, or only empty strings, counts as null:
 `"Null": {"aws:TagKeys": "false"}` with ForAllValues precisely "to prevent missing context keys
 or context keys with empty values from evaluating to true"
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html).
+Every other operator reads such a key as absent too (`harness.iam.context.present_values`), so
+Null and, say, StringEquals never disagree on whether a key is there.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harness.iam.conditions.base import first_invalid
+from harness.iam.context import present_values
 
 _BOOLEANS = frozenset({"true", "false"})
 
 
-def is_null(key_values: Sequence[str] | None) -> bool:
-    # any() over strings: is there a non-empty one?
-    return key_values is None or not any(key_values)
+def is_null(key_values: tuple[str, ...] | None) -> bool:
+    return not present_values(key_values)
 
 
 def holds(policy_values: Sequence[str], key_is_null: bool) -> bool:
