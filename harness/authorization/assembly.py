@@ -86,6 +86,4 @@ def _resource_policy(question: Question, owner: str | None, source: PolicySource
                      ) -> Policy | None:
     if question.action.lower() in TRUST_ACTIONS and ":role/" in question.resource:
         return source.trust_policy(question.resource)
-    region = question.resource.split(":")[3] if question.resource.count(":") >= 5 else ""
-    return source.resource_policy(question.service, question.resource, owner,
-                                  region or "us-east-1")
+    return source.resource_policy(question.service, question.resource, owner, question.region)

@@ -87,8 +87,8 @@ def _resource_tag_keys(keys: ContextKeys, question: Question, owner: str | None,
         tag_keys = {key.lower() for key in rtype.condition_keys}
         if "aws:resourcetag/${tagkey}" not in tag_keys:
             return
-        region = question.resource.split(":")[3] or "us-east-1"
-        for tag, value in source.resource_tags(service, question.resource, owner, region):
+        for tag, value in source.resource_tags(service, question.resource, owner,
+                                               question.region):
             keys.setdefault_value(f"aws:ResourceTag/{tag}", value)
             if f"{service}:resourcetag/${{tagkey}}" in tag_keys:
                 keys.setdefault_value(f"{service}:ResourceTag/{tag}", value)

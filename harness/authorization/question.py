@@ -61,3 +61,9 @@ class Question:
     @property
     def service(self) -> str:
         return self.action.partition(":")[0].lower()
+
+    @property
+    def region(self) -> str:
+        """The resource ARN's region; us-east-1 for "*" and for global resources."""
+        parts = self.resource.split(":")
+        return parts[3] if len(parts) > 5 and parts[3] else "us-east-1"

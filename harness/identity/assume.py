@@ -39,7 +39,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from harness.authorization import GivenPolicies, Question, authorize
-from harness.authorization.landscape import ManagedPolicies, UnknownPolicy, scp_levels
+from harness.authorization.landscape import (
+    ManagedPolicies,
+    UnknownPolicy,
+    aws_managed_policy,
+    scp_levels,
+)
 from harness.iam import (
     Caller,
     ContextKeys,
@@ -48,7 +53,6 @@ from harness.iam import (
     PolicyType,
     PrincipalKind,
     access_denied_message,
-    parse_policy,
 )
 from harness.identity import AwsError, Credentials, IdentityError, call_sts, sts_client
 from harness.identity.callers import (
@@ -341,22 +345,11 @@ def service_source_arn(service: str, account: Account, role: Role) -> str | None
 # =========================================================================== the caller's policies
 
 
-def _policy_by_arn(landscape: Landscape, arn: str, policy_type: PolicyType) -> Policy:
+def _policy_by_arn(policies: ManagedPolicies, arn: str, policy_type: PolicyType) -> Policy:
     try:
-        return ManagedPolicies(landscape).get(arn, policy_type)
+        return policies.get(arn, policy_type)
     except UnknownPolicy as error:
         raise IdentityError(str(error)) from error
-
-
-def _admin_policy() -> Policy:
-    return parse_policy(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-        },
-        PolicyType.IDENTITY,
-        ADMIN_POLICY_ARN,
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,14 +375,16 @@ def _caller_side(landscape: Landscape, principal: Principal, session_arn: str) -
     if principal.kind == "admin":
         role_arn = administrator_role_arn(account)
         caller = Caller(PrincipalKind.ROLE_SESSION, session_arn, account.account_id, role_arn)
-        return _CallerSide(caller, (_admin_policy(),), None, scps, chained=True)
+        admin = aws_managed_policy(ADMIN_POLICY_ARN)
+        return _CallerSide(caller, (admin,), None, scps, chained=True)
     role = principal.role
     assert role is not None
+    managed = ManagedPolicies(landscape)
     identity = tuple(
-        _policy_by_arn(landscape, arn, PolicyType.IDENTITY) for arn in role.managed_policies
+        _policy_by_arn(managed, arn, PolicyType.IDENTITY) for arn in role.managed_policies
     ) + tuple(document.policy for document in role.inline_policies)
     boundary = (
-        _policy_by_arn(landscape, role.permissions_boundary, PolicyType.BOUNDARY)
+        _policy_by_arn(managed, role.permissions_boundary, PolicyType.BOUNDARY)
         if role.permissions_boundary
         else None
     )
