@@ -16,11 +16,7 @@ from harness.authorization.source import (
     PolicySource,
     PrincipalPolicies,
 )
-from harness.iam.context import Caller, ContextKeys, PrincipalKind
-
-# Callers that are no principal of any account: no aws:Principal* keys describe them.
-_ACCOUNTLESS = frozenset({PrincipalKind.ANONYMOUS, PrincipalKind.SERVICE, PrincipalKind.SAML,
-                          PrincipalKind.WEB_IDENTITY})
+from harness.iam.context import ACCOUNTLESS, Caller, ContextKeys, PrincipalKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +106,7 @@ def _principal_keys(keys: ContextKeys, question: Question, parties: Parties) -> 
         if question.source_arn:
             put("aws:SourceArn", question.source_arn)
         return
-    if caller.kind in _ACCOUNTLESS:
+    if caller.kind in ACCOUNTLESS:
         return
     # A role session is known by its role's ARN; a federated user session by its own STS ARN
     # (arn:aws:sts::ACCOUNT:federated-user/NAME), as the key's table on the page above says.

@@ -115,6 +115,12 @@ class PrincipalKind(StrEnum):
     ANONYMOUS = "Anonymous"
 
 
+ACCOUNTLESS = frozenset({PrincipalKind.SERVICE, PrincipalKind.ANONYMOUS, PrincipalKind.SAML,
+                         PrincipalKind.WEB_IDENTITY})
+"""Callers that are no principal of any account: only a resource-based policy can let them in,
+and no aws:Principal* key describes them."""
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     """The principal making the request, in every form a policy may name it.

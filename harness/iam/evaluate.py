@@ -25,19 +25,11 @@ from dataclasses import dataclass
 
 from harness.iam.compiled import compiled_statements
 from harness.iam.conditions import conditions_match
-from harness.iam.context import Caller, PrincipalKind, Request
+from harness.iam.context import ACCOUNTLESS, Caller, PrincipalKind, Request
 from harness.iam.decision import Decision, MatchedStatement, Outcome
 from harness.iam.matching import resource_matches
 from harness.iam.policy import Effect, Policy, PolicyType, Statement
 from harness.iam.principals import PrincipalMatch, statement_principal_match
-
-# Callers that are no principal of any account: only a resource-based policy can let them in.
-_ACCOUNTLESS = (
-    PrincipalKind.SERVICE,
-    PrincipalKind.ANONYMOUS,
-    PrincipalKind.SAML,
-    PrincipalKind.WEB_IDENTITY,
-)
 
 # The order in which a denial is attributed when several policy types deny.
 _DENY_ORDER = (
@@ -246,7 +238,7 @@ def has_boundary(caller: Caller, policies: PolicySet) -> bool:
     return (
         policies.boundary is not None
         and caller.kind is not PrincipalKind.ROOT
-        and caller.kind not in _ACCOUNTLESS
+        and caller.kind not in ACCOUNTLESS
     )
 
 
@@ -257,7 +249,7 @@ def _scps_apply(caller: Caller, policies: PolicySet) -> bool:
     """
     return (
         policies.scps is not None
-        and caller.kind not in _ACCOUNTLESS
+        and caller.kind not in ACCOUNTLESS
         and caller.account is not None
         and caller.account != policies.management_account
         and not caller.service_linked
@@ -303,7 +295,7 @@ class _Grant:
         if caller.kind is PrincipalKind.ROOT:
             # The root user has full access to its own account; it carries no policies.
             self.identity_ok, self.boundary_ok, self.session_ok = True, True, True
-        elif caller.kind in _ACCOUNTLESS:
+        elif caller.kind in ACCOUNTLESS:
             self.identity_ok, self.boundary_ok, self.session_ok = False, True, True
         else:
             self.identity_ok = identity.allowed
@@ -328,7 +320,7 @@ class _Grant:
         return match is PrincipalMatch.ROLE and self.boundary_ok and self.session_ok
 
     def allowed(self) -> bool:
-        if self.caller.kind in _ACCOUNTLESS:
+        if self.caller.kind in ACCOUNTLESS:
             return self.resource_match is not PrincipalMatch.NONE
         if self.policies.resource_policy_required and self.resource_match is PrincipalMatch.NONE:
             return False
@@ -346,7 +338,7 @@ class _Grant:
     def missing_allow(self) -> PolicyType:
         """The policy type whose missing Allow explains an implicit deny, in flowchart order."""
         resource_missing = self.resource_match is PrincipalMatch.NONE
-        if self.caller.kind in _ACCOUNTLESS:
+        if self.caller.kind in ACCOUNTLESS:
             return self.resource_type
         if self.policies.resource_policy_required and resource_missing:
             return self.resource_type
