@@ -16,7 +16,7 @@ from functools import cache
 
 from harness import authref
 from harness.authorization.question import Question
-from harness.iam.context import PrincipalKind, Request
+from harness.iam.context import ACCOUNTLESS, Request
 from harness.iam.decision import Decision, Outcome, Rule
 from harness.iam.parse import parse_policy
 from harness.iam.policy import TRUST_ACTIONS, Policy, PolicyType
@@ -66,7 +66,8 @@ _KMS_KEY = re.compile(r"arn:aws[a-z-]*:kms:[^:]*:(?P<account>[0-9]{12}):key/.+")
 def before(question: Question, request: Request) -> Decision | None:
     """A decision no policy can change, taken before any policy is read; None otherwise."""
     page = _ALWAYS_ALLOWED.get(question.action.lower())
-    if page is None or question.caller.kind in (PrincipalKind.ANONYMOUS, PrincipalKind.SERVICE):
+    # Only a principal of an account holds credentials to sign these calls with.
+    if page is None or question.caller.kind in ACCOUNTLESS:
         return None
     return Decision(outcome=Outcome.ALLOWED, request=request,
                     rule=Rule("no permissions required", page))
