@@ -71,4 +71,6 @@ def test_without_the_landscapes_deny_aws_refuses_as_unmodifiable(stack: Stack) -
 def test_an_ordinary_role_is_still_the_policies_to_decide(stack: Stack) -> None:
     alice = stack.login("alice", "dev", "DeveloperPowerUser")
     iam = stack.client("iam", alice.credentials)
-    iam.list_roles()  # the power user's policies allow reading IAM: the rule is not a deny-all
+    # The power user's policies allow reading IAM: the rule is not a deny-all.
+    roles = iam.list_roles()["Roles"]
+    assert any(r["RoleName"].startswith("AWSReservedSSO_DeveloperReadOnly_") for r in roles)
