@@ -60,6 +60,7 @@ _POLICY_CHANGES = frozenset(f"iam:{name}".lower() for name in (
 # prefix is reserved for AWS managed key."
 _AWS_ALIAS = re.compile(r"arn:aws[a-z-]*:kms:[^:]*:[0-9]{12}:alias/aws/.*")
 _ALIAS_CHANGES = frozenset({"kms:createalias", "kms:updatealias", "kms:deletealias"})
+_WILDCARDS = frozenset("*?")
 _KMS_KEY = re.compile(r"arn:aws[a-z-]*:kms:[^:]*:(?P<account>[0-9]{12}):key/.+")
 
 
@@ -133,7 +134,9 @@ def default_resource_policy(question: Question, owner: str | None) -> Policy | N
     """The policy a resource has when it was created without one: AWS's default key policy for
     a KMS key (it delegates to the account's IAM policies: DEFAULT_KEY_POLICY_PAGE)."""
     found = _KMS_KEY.fullmatch(question.resource) if question.service == "kms" else None
-    if found is None:
+    if found is None or _WILDCARDS & set(question.resource):
+        # "key/*" names no key (Decrypt without a KeyId): whose policy decides is not known,
+        # and no default stands in for it — the request stays without a key policy, denied.
         return None
     partition = question.resource.split(":")[1]
     return _default_key_policy(partition, owner or found["account"])
