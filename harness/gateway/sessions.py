@@ -9,7 +9,6 @@ https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from datetime import datetime
@@ -27,12 +26,6 @@ ISSUING_OPERATIONS = frozenset({
     ("sts", "GetSessionToken"), ("sts", "GetFederationToken"), ("iam", "CreateAccessKey"),
 })
 _ASSUMING = ("AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity")
-# A federation token asked for without a session policy has no permissions: "If you do not
-# pass a policy to this operation, the resulting federated user session has no permissions."
-# https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
-# A session policy that allows nothing (its one statement denies no action) says exactly that.
-_NO_PERMISSIONS = (json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Sid": "NoSessionPolicyWasPassed", "Effect": "Deny", "NotAction": "*", "Resource": "*"}]}),)
 # Sessions of a role chain are limited to one hour, whatever the role allows.
 # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
 CHAINED_SESSION_SECONDS = 3600
@@ -109,8 +102,9 @@ def record(operation: str, params: Mapping[str, Any], body: bytes, issuer: Crede
             return None
         return _record(store, _access_key(fields, params, world, issuer.account))
     expires = _time(fields.get("Expiration"))
-    policies = _session_policies(params, world, _policy_account(params, issuer)) or (
-        (("session policy", _NO_PERMISSIONS[0]),) if operation == "GetFederationToken" else ())
+    # A federation token without a session policy has no permissions: the engine denies a
+    # federated user's request that no session policy allows (harness.iam.evaluate).
+    policies = _session_policies(params, world, _policy_account(params, issuer))
     session = SessionContext(
         issued_at=now,
         mfa_authenticated_at=now if (mfa or _mfa_given(params)) else None,

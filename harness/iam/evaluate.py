@@ -14,9 +14,10 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
    management account, nor for service-linked roles).
 4. Same account: an identity-based policy allowing it (within the permissions boundary and
    session policy, when there are ones), or a resource-based policy that names the caller
-   closely enough to grant by itself (see principals.py). Cross-account: both the identity side
-   and the resource-based policy must allow. Some resources can't be reached by identity policies
-   alone (a role's trust policy, a KMS key policy): `resource_policy_required`.
+   closely enough to grant by itself (see principals.py; a role's trust policy naming a user
+   grants within the user's boundary: `_Grant.resource_grant_bounded`). Cross-account: both the
+   identity side and the resource-based policy must allow. Some resources can't be reached by
+   identity policies alone (a role's trust policy, a KMS key policy): `resource_policy_required`.
 """
 
 from __future__ import annotations
@@ -271,6 +272,22 @@ def _rcps_apply(request: Request, policies: PolicySet) -> bool:
     )
 
 
+def _allowed_without_session_policy(caller: Caller) -> bool:
+    """Whether a caller that carries no session policy passes the session-policy step: every
+    caller but a federated user. "If there is no session policy, the code checks whether the
+    principal is a role session. If the principal is a role session, then the request is
+    Allowed. Otherwise, the request is implicitly denied"; callers that are no session principal
+    never reach the check
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).
+    For GetFederationToken: "if you do not pass a policy with the GetFederationToken API call,
+    the resulting temporary security credentials have no permissions. However, a resource-based
+    policy can provide additional permissions for the session" — a grant naming the session
+    itself, which no session policy limits (`_Grant.resource_grants_alone`).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getfederationtoken.html
+    """
+    return caller.kind is not PrincipalKind.FEDERATED_USER
+
+
 class _Grant:
     """Step 4: whether the identity side, the resource side, or both let the request through."""
 
@@ -300,7 +317,9 @@ class _Grant:
         else:
             self.identity_ok = identity.allowed
             self.boundary_ok = boundary is None or boundary.allowed
-            self.session_ok = session is None or session.allowed
+            self.session_ok = (
+                session.allowed if session is not None else _allowed_without_session_policy(caller)
+            )
         self.same_account = caller.account is not None and (
             request.resource_account is None or request.resource_account == caller.account
         )
@@ -310,14 +329,34 @@ class _Grant:
         return self.identity_ok and self.boundary_ok and self.session_ok
 
     @property
+    def resource_grant_bounded(self) -> bool:
+        """Whether the resource policy grants only within the caller's permissions boundary and
+        session policy. So it does when it names the role of a session (or the IAM user behind a
+        federated user: principals.py): "Resource-based policies that grant permissions to an
+        IAM role ARN are limited by an implicit deny in a permissions boundary or session policy"
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html).
+        A resource policy naming an IAM user is not limited by the user's boundary, except a
+        role's trust policy: "If a user is listed as the principal in a role's trust policy but
+        cannot assume the role, check the user's permissions boundary. If a permissions boundary
+        is set for the user, then it must allow the sts:AssumeRole action."
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html)
+        """
+        match = self.resource_match
+        return match is PrincipalMatch.ROLE or (
+            match is PrincipalMatch.USER and self.resource_type is PolicyType.TRUST
+        )
+
+    @property
     def resource_grants_alone(self) -> bool:
         """A same-account resource policy that names the caller closely enough to grant without
-        an identity policy. Naming the role (not the session) stays within the boundary and the
-        session policy; naming the account only delegates to the account's identity policies."""
-        match = self.resource_match
-        if match in (PrincipalMatch.DIRECT, PrincipalMatch.USER):
-            return True
-        return match is PrincipalMatch.ROLE and self.boundary_ok and self.session_ok
+        an identity policy, within the boundary and the session policy when they bound it
+        (`resource_grant_bounded`); naming the account only delegates to the account's identity
+        policies."""
+        if self.resource_match in (PrincipalMatch.NONE, PrincipalMatch.ACCOUNT):
+            return False
+        if self.resource_grant_bounded:
+            return self.boundary_ok and self.session_ok
+        return True
 
     def allowed(self) -> bool:
         if self.caller.kind in ACCOUNTLESS:
@@ -342,9 +381,11 @@ class _Grant:
             return self.resource_type
         if self.policies.resource_policy_required and resource_missing:
             return self.resource_type
-        # A same-account grant to the caller's role stands in for an identity-based policy.
-        role_grant = self.same_account and self.resource_match is PrincipalMatch.ROLE
-        if not (self.identity_ok or role_grant):
+        # A same-account grant that the boundary and session policy bound (to the caller's role,
+        # or to a user in a trust policy) stands in for an identity-based policy: only the
+        # boundary or the session policy can be what it lacks.
+        bounded_grant = self.same_account and self.resource_grant_bounded
+        if not (self.identity_ok or bounded_grant):
             return PolicyType.IDENTITY
         if not self.boundary_ok:
             return PolicyType.BOUNDARY

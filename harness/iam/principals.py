@@ -8,7 +8,8 @@ How a statement names the caller matters to the evaluation, not only whether it 
 - naming the IAM *role* (for a role session) grants like an identity policy of the role would:
   the session's permissions boundary and session policy still limit it;
 - naming the IAM *user*, or the *session* itself (assumed-role / federated-user ARN), or everyone
-  (`"*"`), grants to the caller directly.
+  (`"*"`), grants to the caller directly — but a role's trust policy naming a user grants within
+  the user's permissions boundary (evaluate.py, `_Grant.resource_grant_bounded`).
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
 """
 

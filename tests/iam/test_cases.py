@@ -37,19 +37,7 @@ NO_CROSS_ACCOUNT_NEEDED = {
 # Cases where the engine answers otherwise than AWS's documentation (the case's page). The
 # expectation stays the documentation's; strict, so that a fixed engine turns the mark into a
 # failure and the entry is removed.
-KNOWN_DISAGREEMENTS = {
-    "boundary-trust-naming-user-needs-boundary-to-allow-assume": (
-        "id_roles_update-role-trust-policy.html: a user named in a trust policy still needs its "
-        "permissions boundary to allow sts:AssumeRole"
-    ),
-    "session-federated-user-without-session-policy-denied": (
-        "policy-eval-denyallow: without a session policy only a role session is allowed"
-    ),
-    "variable-missing-in-condition-not-equals-matches": (
-        "reference_policies_variables.html#policy-vars-no-value: StringNotEquals matches a "
-        "variable with no value"
-    ),
-}
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
 
 
 def _param(case: Case) -> Any:

@@ -154,9 +154,15 @@ VARIABLE_CASES = [
     # Escapes: ${*} is a literal asterisk.
     ("ArnLike", ("arn:aws:s3:::b/${*}",), "arn:aws:s3:::b/*", True),
     ("ArnLike", ("arn:aws:s3:::b/${*}",), "arn:aws:s3:::b/x", False),
-    # Unresolvable variables make the condition false, negated operators included.
+    # A variable with no value makes the policy ARN null (reference_policies_variables.html
+    # #policy-vars-no-value): the positive operators never match it, the negated ones hold.
     ("ArnLike", ("arn:aws:iam::*:user/${aws:SourceIdentity}",), "arn:aws:iam::1:user/x", False),
-    ("ArnNotLike", ("arn:aws:iam::*:user/${aws:SourceIdentity}",), "arn:aws:iam::1:user/x", False),
+    ("ArnEquals", ("arn:aws:iam::*:user/${aws:SourceIdentity}",), "arn:aws:iam::1:user/x", False),
+    ("ArnNotLike", ("arn:aws:iam::*:user/${aws:SourceIdentity}",), "arn:aws:iam::1:user/x", True),
+    ("ArnNotEquals", ("arn:aws:iam::*:user/${aws:SourceIdentity}",), "arn:aws:iam::1:user/x",
+     True),
+    # Still no ARN: a context value that is not one is never compared, not even by the negated.
+    ("ArnNotLike", ("arn:aws:iam::*:user/${aws:SourceIdentity}",), "not-an-arn", False),
 ]
 
 

@@ -281,10 +281,13 @@ def test_set_operators_with_variables() -> None:
     assert check("ForAnyValue:StringEquals", "${aws:username}")
     assert not check("ForAllValues:StringEquals", "${aws:username}")
     assert check("ForAnyValue:StringNotEquals", "${aws:username}")
-    # Unresolvable: false whatever the qualifier or negation, once a value must be compared.
+    # Unresolvable: a null value that no context value equals or is like
+    # (reference_policies_variables.html#policy-vars-no-value), under either qualifier.
     assert not check("ForAnyValue:StringEquals", "${aws:SourceIdentity}")
-    assert not check("ForAllValues:StringNotEquals", "${aws:SourceIdentity}")
-    assert not check("ForAnyValue:StringNotLike", "${aws:SourceIdentity}")
+    assert not check("ForAllValues:StringEquals", "${aws:SourceIdentity}")
+    assert check("ForAllValues:StringNotEquals", "${aws:SourceIdentity}")
+    assert check("ForAnyValue:StringNotLike", "${aws:SourceIdentity}")
+    assert check("ForAnyValue:StringNotEqualsIfExists", "${aws:SourceIdentity}")
     # With nothing to compare, the variable is never needed.
     empty = ContextKeys()
     condition = Condition("ForAllValues:StringEquals", "k", ("${aws:SourceIdentity}",))
@@ -602,7 +605,8 @@ def test_a_null_key_does_not_resolve_as_a_policy_variable() -> None:
     assert not conditions_match(
         [Condition("StringLike", "k", ("home/${aws:username}",))], keys, variables_enabled=True
     )
-    assert not conditions_match(
+    # Null like a missing key: the negated operators hold against it.
+    assert conditions_match(
         [Condition("StringNotEquals", "k", ("${aws:username}",))], keys, variables_enabled=True
     )
     # The default-value form stands in for it, as for a missing key.

@@ -69,7 +69,8 @@ def test_bool_takes_policy_variables() -> None:
     others = {"aws:SecureTransport": "true"}
     assert holds("Bool", ("${aws:SecureTransport}",), "TRUE", others=others)
     assert not holds("Bool", ("${aws:SecureTransport}",), "false", others=others)
-    assert not holds("Bool", ("${aws:ViaAWSService}",), "true", others=others)  # unresolvable
+    assert not holds("Bool", ("${aws:ViaAWSService}",), "true", others=others)  # null: no match
+    assert holds("Bool", ("${aws:ViaAWSService}", "true"), "true", others=others)
     assert not holds("Bool", ("${aws:SecureTransport}",), "true", variables=False, others=others)
 
 

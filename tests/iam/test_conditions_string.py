@@ -162,24 +162,34 @@ def test_substituted_text_is_literal_in_like() -> None:
     assert holds("StringLike", ("${aws:username}/*",), "a*/x", others=keys)
 
 
-# VARS: "any attempt to match it fails and causes the statement to be invalid" — an unresolvable
-# variable makes the condition false, for the negated operators too.
+# VARS#policy-vars-no-value: a variable with no value makes the policy value "effectively null.
+# There is no equal or like value": StringEquals and StringLike "do not match", and "Inverted
+# condition operators like StringNotEquals or StringNotLike do match against a null value".
 UNRESOLVED_CASES = [
-    ("StringEquals", ("${aws:SourceIdentity}",), "x"),
-    ("StringNotEquals", ("${aws:SourceIdentity}",), "x"),
-    ("StringEqualsIgnoreCase", ("${aws:SourceIdentity}",), "x"),
-    ("StringNotEqualsIgnoreCase", ("${aws:SourceIdentity}",), "x"),
-    ("StringLike", ("${aws:SourceIdentity}*",), "x"),
-    ("StringNotLike", ("${aws:SourceIdentity}*",), "x"),
-    # One unresolvable value spoils the condition even when another value would match.
-    ("StringEquals", ("x", "${aws:SourceIdentity}"), "x"),
-    ("StringNotEqualsIfExists", ("${aws:SourceIdentity}",), "x"),
+    ("StringEquals", ("${aws:SourceIdentity}",), "x", False),
+    ("StringNotEquals", ("${aws:SourceIdentity}",), "x", True),
+    ("StringEqualsIgnoreCase", ("${aws:SourceIdentity}",), "x", False),
+    ("StringNotEqualsIgnoreCase", ("${aws:SourceIdentity}",), "x", True),
+    ("StringLike", ("${aws:SourceIdentity}*",), "x", False),
+    ("StringNotLike", ("${aws:SourceIdentity}*",), "x", True),
+    # Even a pattern of the policy's own wildcards around it is like nothing.
+    ("StringLike", ("*${aws:SourceIdentity}*",), "x", False),
+    ("StringNotLike", ("*${aws:SourceIdentity}*",), "x", True),
+    ("StringEqualsIfExists", ("${aws:SourceIdentity}",), "x", False),
+    ("StringNotEqualsIfExists", ("${aws:SourceIdentity}",), "x", True),
+    # The null value is one value among the others: the others still compare.
+    ("StringEquals", ("x", "${aws:SourceIdentity}"), "x", True),
+    ("StringEquals", ("y", "${aws:SourceIdentity}"), "x", False),
+    ("StringNotEquals", ("x", "${aws:SourceIdentity}"), "x", False),
+    ("StringNotEquals", ("y", "${aws:SourceIdentity}"), "x", True),
 ]
 
 
-@pytest.mark.parametrize(("operator", "values", "context"), UNRESOLVED_CASES)
-def test_unresolvable_variable_fails(operator: str, values: tuple[str, ...], context: str) -> None:
-    assert not holds(operator, values, context, others=USER)
+@pytest.mark.parametrize(("operator", "values", "context", "expected"), UNRESOLVED_CASES)
+def test_unresolvable_variable_is_a_null_value(
+    operator: str, values: tuple[str, ...], context: str, expected: bool
+) -> None:
+    assert holds(operator, values, context, others=USER) is expected
 
 
 def test_multivalued_key_is_not_a_variable() -> None:

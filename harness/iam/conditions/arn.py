@@ -17,7 +17,8 @@ A value with fewer than six components is not an ARN: as a context value it matc
 (for ArnNotLike too), as a policy value it never matches (iam-simulate reads both sides the same
 way, src/condition/arn/arn.ts). Policy variables may be used ("You can use a policy variable
 with the ARN condition operator"); their text is literal, and a colon inside `${…}` does not
-cut the ARN.
+cut the ARN. A policy ARN with a variable that has no value is null: ArnEquals and ArnLike never
+match it, ArnNotEquals and ArnNotLike always hold against it (see base.py).
 
 Each policy ARN becomes one anchored regex, its components joined by literal colons, in which a
 wildcard before the resource cannot cross a colon (`[^:]*`): the five colons of the regex then
@@ -105,14 +106,15 @@ def compile_arn(values: tuple[str, ...], variables_enabled: bool) -> Binder:
         literal = [[((component, True),) for component in arn] for arn in arns]
         return constant(_test_for([_arn_regex(components) for components in literal]))
 
-    def bind(keys: ContextKeys) -> ValueTest | None:
+    def bind(keys: ContextKeys) -> ValueTest:
         regexes: list[str | None] = []
         for arn in arns:
             components = [resolve(component, keys) for component in arn]
             resolved = [parts for parts in components if parts is not None]
-            if len(resolved) < _COMPONENTS:
-                return None
-            regexes.append(_arn_regex(resolved))
+            # An ARN with a variable that has no value is null: no ARN equals it or is like it
+            # (see base.py), so it is left out.
+            if len(resolved) == _COMPONENTS:
+                regexes.append(_arn_regex(resolved))
         return _test_for(regexes)
 
     return memoize_by_variables(values, bind)

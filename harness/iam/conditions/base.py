@@ -1,11 +1,18 @@
 """The shapes every operator family shares.
 
 An operator family (string, numeric, date, …) turns the values a policy lists for one condition
-key into a *binder*: given the request's keys it returns a *value test*, or None when a policy
-variable in those values cannot be resolved. The value test answers, for one context value,
-whether it matches at least one policy value (True/False) — or None when the context value
-cannot be compared at all (a non-number for Numeric*, a non-ARN for Arn*), which never matches,
-not even for the negated operators.
+key into a *binder*: given the request's keys it returns a *value test*. The value test answers,
+for one context value, whether it matches at least one policy value (True/False) — or None when
+the context value cannot be compared at all (a non-number for Numeric*, a non-ARN for Arn*),
+which never matches, not even for the negated operators.
+
+A policy value whose variable cannot be resolved is null: the family leaves it out, so no context
+value matches it. AWS: "the value is effectively null. There is no equal or like value", so
+StringEquals and StringLike "do not match", while "Inverted condition operators like
+StringNotEquals or StringNotLike do match against a null value, as the value of the condition
+key they are testing against is not equal to or like the effectively null value"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).
+Leaving the null value out gives both answers through the negation in `block.py`.
 
 Negation, IfExists, the set qualifiers and missing keys are handled once, in `block.py`, so a
 family only says what "matches" means for its positive operators.
@@ -21,7 +28,7 @@ from typing import Literal, TypeVar
 from harness.iam.context import ContextKeys
 
 ValueTest = Callable[[str], bool | None]
-Binder = Callable[[ContextKeys], ValueTest | None]
+Binder = Callable[[ContextKeys], ValueTest]
 # (policy values, whether policy variables are substituted) -> binder
 Compiler = Callable[[tuple[str, ...], bool], Binder]
 # (operator as written, policy values) -> problem description or None

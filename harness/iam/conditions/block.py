@@ -29,10 +29,12 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-lo
   so empty strings are left out of the set, and an absent key is an empty set. A single-valued
   key under a qualifier is a set of one — AWS warns this "can lead to overly permissive
   policies", which means it is evaluated, not refused.
-- A policy variable that cannot be resolved (its key absent or null) makes the condition false,
-  negated operators included: the variable's key is "not present ... and any attempt to match
-  it fails and causes the statement to be invalid"
-  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+- A policy value whose variable cannot be resolved (its key absent or null) is a null value that
+  no context value equals or is like: the positive operators do not match it and the negated
+  ones hold against it, with or without a set qualifier or IfExists — "Inverted condition
+  operators like StringNotEquals or StringNotLike do match against a null value"
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value).
+  The families leave such values out (`base.py`); here they need nothing of their own.
 """
 
 from __future__ import annotations
@@ -137,10 +139,7 @@ def _single_evaluator(operator: Operator, key: str, bind: Binder) -> Evaluate:
             return when_absent
         if len(values) > 1 or keys.is_multivalued(key):
             return False
-        test = bind(keys)
-        if test is None:
-            return False
-        matched = test(values[0])  # None: not comparable, which never holds
+        matched = bind(keys)(values[0])  # None: not comparable, which never holds
         return matched is not None and matched != negated
 
     return holds
@@ -156,8 +155,6 @@ def _set_evaluator(operator: Operator, key: str, bind: Binder) -> Evaluate:
         if not members:
             return when_empty
         test = bind(keys)
-        if test is None:
-            return False
         return quantifier(_value_holds(test, value, negated) for value in members)
 
     return holds

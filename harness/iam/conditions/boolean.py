@@ -38,10 +38,9 @@ def compile_bool(values: tuple[str, ...], variables_enabled: bool) -> Binder:
     if not uses_variables(values, variables_enabled):
         return constant(_test_for(frozenset(value.lower() for value in values)))
 
-    def bind(keys: ContextKeys) -> ValueTest | None:
-        resolved = [resolve_literal(value, keys) for value in values]
-        if any(text is None for text in resolved):
-            return None
+    def bind(keys: ContextKeys) -> ValueTest:
+        # A value whose variable has no value is null and equals nothing (see base.py).
+        resolved = (resolve_literal(value, keys) for value in values)
         return _test_for(frozenset(text.lower() for text in resolved if text is not None))
 
     return memoize_by_variables(values, bind)

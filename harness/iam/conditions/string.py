@@ -8,6 +8,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_con
   matches").
 - Policy variables may be used with string operators
   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-conditionelement).
+  A value whose variable has no value is null: nothing equals it or is like it, so the negated
+  forms hold against it (see base.py).
   In the Like forms the text a variable brings in is literal — a user named `a*` matches only
   `a*` — while the policy's own text keeps its wildcards; `${*}`, `${?}` and `${$}` stand for
   the literal characters.
@@ -39,10 +41,9 @@ def _equals_binder(values: tuple[str, ...], variables_enabled: bool, ignore_case
     if not uses_variables(values, variables_enabled):
         return constant(test_for(frozenset(fold(value) for value in values)))
 
-    def bind(keys: ContextKeys) -> ValueTest | None:
-        resolved = [resolve_literal(value, keys) for value in values]
-        if any(text is None for text in resolved):
-            return None
+    def bind(keys: ContextKeys) -> ValueTest:
+        # A value whose variable has no value is null and equals nothing (see base.py).
+        resolved = (resolve_literal(value, keys) for value in values)
         return test_for(frozenset(fold(text) for text in resolved if text is not None))
 
     return memoize_by_variables(values, bind)
@@ -60,13 +61,10 @@ def compile_like(values: tuple[str, ...], variables_enabled: bool) -> Binder:
     if not uses_variables(values, variables_enabled):
         return constant(glob_matcher(values))
 
-    def bind(keys: ContextKeys) -> ValueTest | None:
-        patterns: list[Parts] = []
-        for value in values:
-            parts = resolve(value, keys)
-            if parts is None:
-                return None
-            patterns.append(parts)
+    def bind(keys: ContextKeys) -> ValueTest:
+        # A value whose variable has no value is null and is like nothing (see base.py).
+        resolved = (resolve(value, keys) for value in values)
+        patterns: list[Parts] = [parts for parts in resolved if parts is not None]
         return parts_matcher(patterns)
 
     return memoize_by_variables(values, bind)

@@ -28,11 +28,11 @@ def memoize_by_variables(values: Sequence[str], bind: Binder) -> Binder:
     values and whether it is multivalued — and is costly next to a comparison, while a run
     sees the same few principals over and over. Bounded: cleared when it fills."""
     names = tuple(dict.fromkeys(name for value in values for name in variable_keys(value)))
-    cache: dict[Hashable, ValueTest | None] = {}
+    cache: dict[Hashable, ValueTest] = {}
 
     signature = _signature_of(names)
 
-    def bind_cached(keys: ContextKeys) -> ValueTest | None:
+    def bind_cached(keys: ContextKeys) -> ValueTest:
         key = signature(keys)
         try:
             return cache[key]
