@@ -12,6 +12,9 @@ from steps.personas import session
 from steps.world import World
 
 BODY = b'{"example": true}\n'
+CUSTOMER_RECORD = b'{"customer_id": "c-0001", "email": "customer@example.com"}\n'
+CUSTOMER_RECORD_NOTE = "customer record ciphertext"
+"""world.notes key: the ciphertext of the customer record a Given step encrypted."""
 
 
 def upload(world: World, key: str, bucket: str, *, encryption: str | None,

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from steps import personas
-from steps.actions import BODY, act_as_assumed, create_role, require
+from steps.actions import (
+    BODY,
+    CUSTOMER_RECORD,
+    CUSTOMER_RECORD_NOTE,
+    act_as_assumed,
+    create_role,
+    require,
+)
 from steps.calls import call
 from steps.catalog import given
-from steps.lookup import bucket_owner
+from steps.lookup import bucket_owner, kms_key
 from steps.world import World
 
 
@@ -25,6 +32,19 @@ def bucket_holds(world: World, bucket: str, key: str) -> None:
     owner = bucket_owner(world.stack.landscape, bucket)
     world.stack.backend(owner.name, "s3").put_object(
         Bucket=bucket, Key=key, Body=BODY, ServerSideEncryption="AES256")
+
+
+@given('a customer record has been encrypted with the "{key}" key',
+       example='Given a customer record has been encrypted with the '
+               '"securecart-prod-customer-data" key')
+def record_encrypted(world: World, key: str) -> None:
+    """KMS Encrypt of a customer record under the key (named by its alias), as the world's
+    author on the backend, where no policy is decided: the scenario is about who may decrypt
+    it. The ciphertext is kept for the When steps that decrypt."""
+    owner, found = kms_key(world.stack.landscape, key)
+    kms = world.stack.backend(owner.name, "kms", found.region)
+    encrypted = kms.encrypt(KeyId=found.alias, Plaintext=CUSTOMER_RECORD)
+    world.notes[CUSTOMER_RECORD_NOTE] = encrypted["CiphertextBlob"]
 
 
 @given('{person} has signed in (with|without) MFA as "{permission_set}" in the "{account}" account',

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.landscape.model import Account, Landscape
+from harness.landscape.model import Account, Key, Landscape
 
 
 def bucket_owner(landscape: Landscape, bucket: str) -> Account:
@@ -10,6 +10,17 @@ def bucket_owner(landscape: Landscape, bucket: str) -> Account:
         if any(found.name == bucket for found in account.resources.buckets):
             return account
     raise AssertionError(f"no account of the landscape owns a bucket named {bucket!r}")
+
+
+def kms_key(landscape: Landscape, name: str) -> tuple[Account, Key]:
+    """The KMS key of that name (its alias without `alias/`) and the account that owns it."""
+    found = [(account, key) for account in landscape.accounts
+             for key in account.resources.keys if key.name == name]
+    assert found, f"no account of the landscape has a KMS key named {name!r}"
+    assert len(found) == 1, (
+        f"the KMS key name {name!r} is used in {', '.join(a.name for a, _ in found)}: "
+        "a step names one key")
+    return found[0]
 
 
 def topic_arn(landscape: Landscape, topic: str, account: str) -> str:

@@ -8,10 +8,16 @@ from datetime import UTC, datetime
 
 from harness.seeding.identity_center import sso_role_arn, sso_role_name
 from steps import simulate
-from steps.actions import assume_role, create_role, upload
+from steps.actions import (
+    CUSTOMER_RECORD,
+    CUSTOMER_RECORD_NOTE,
+    assume_role,
+    create_role,
+    upload,
+)
 from steps.calls import call
 from steps.catalog import when
-from steps.lookup import topic_arn
+from steps.lookup import kms_key, topic_arn
 from steps.world import World
 
 Table = list[list[str]]
@@ -82,6 +88,68 @@ def creates_bucket(world: World, actor: str, bucket: str, account: str) -> None:
     assert world.current().account == account, (
         f"{world.current().label} acts in {world.current().account}, not {account}")
     call(world, "s3", "CreateBucket", {"Bucket": bucket})
+
+
+# --------------------------------------------------------------------------- KMS
+# A key is named in features by its landscape name (its alias without "alias/"). The
+# cryptographic operations name it by its alias, as applications do (KMS authorises them on the
+# key the alias points to); the management operations take only a key id or key ARN, the one
+# seeding recorded.
+# https://docs.aws.amazon.com/kms/latest/developerguide/alias-using.html
+
+
+def _key_alias(world: World, key: str) -> tuple[str, str]:
+    """The alias of the landscape's key of that name, and its region."""
+    _, found = kms_key(world.stack.landscape, key)
+    return found.alias, found.region
+
+
+def _key_arn(world: World, key: str) -> tuple[str, str]:
+    """The key ARN of the landscape's key of that name, and its region."""
+    owner, found = kms_key(world.stack.landscape, key)
+    return world.stack.seeded.key_arns[(owner.name, found.name)], found.region
+
+
+@when('{actor} encrypts a customer record with the "{key}" key',
+      example='When it encrypts a customer record with the "securecart-prod-customer-data" key')
+def encrypts(world: World, actor: str, key: str) -> None:
+    """KMS Encrypt of a customer record under the key."""
+    alias, region = _key_alias(world, key)
+    call(world, "kms", "Encrypt", {"KeyId": alias, "Plaintext": CUSTOMER_RECORD}, region=region)
+
+
+@when('{actor} decrypts the customer record with the "{key}" key',
+      example='When she decrypts the customer record with the "securecart-prod-customer-data" '
+              "key")
+def decrypts(world: World, actor: str, key: str) -> None:
+    """KMS Decrypt of the customer record a Given step encrypted, naming the key (KeyId), as
+    AWS recommends: the call fails if the ciphertext is another key's.
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html"""
+    alias, region = _key_alias(world, key)
+    assert CUSTOMER_RECORD_NOTE in world.notes, (
+        "no customer record was encrypted: a Given step must encrypt one")
+    call(world, "kms", "Decrypt", {"KeyId": alias,
+                                   "CiphertextBlob": world.notes[CUSTOMER_RECORD_NOTE]},
+         region=region)
+
+
+@when('{actor} generates a data key with the "{key}" key',
+      example='When it generates a data key with the "securecart-prod-customer-data" key')
+def generates_data_key(world: World, actor: str, key: str) -> None:
+    """KMS GenerateDataKey (AES-256) under the key: envelope encryption, how an application
+    encrypts data of any size with a KMS key."""
+    alias, region = _key_alias(world, key)
+    call(world, "kms", "GenerateDataKey", {"KeyId": alias, "KeySpec": "AES_256"},
+         region=region)
+
+
+@when('{actor} turns on automatic rotation of the "{key}" key',
+      example='When she turns on automatic rotation of the "securecart-prod-customer-data" key')
+def enables_rotation(world: World, actor: str, key: str) -> None:
+    """KMS EnableKeyRotation, a key administrator's task (it takes the key ARN, not an alias).
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html"""
+    key_arn, region = _key_arn(world, key)
+    call(world, "kms", "EnableKeyRotation", {"KeyId": key_arn}, region=region)
 
 
 # --------------------------------------------------------------------------- any operation

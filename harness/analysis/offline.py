@@ -220,6 +220,10 @@ def _account_resources(account: Account) -> Iterable[Resource]:
     for queue in held.queues:
         policy = queue.policy.policy if queue.policy else None
         yield Resource(queue.arn, owner, "sqs queue", queue.name, queue.region, policy)
+    for key in held.keys:
+        # Asked about by its key ARN, the key's name standing in for the id the backend
+        # chooses; the policy is the key's own, AWS's default key policy when it has none.
+        yield Resource(key.stand_in_arn, owner, "kms key", key.name, key.region, key.key_policy)
     for table in held.tables:
         yield Resource(table.arn, owner, "dynamodb table", table.name, table.region)
     for db in held.db_instances:

@@ -16,6 +16,7 @@ from functools import cache
 
 from harness import authref
 from harness.authorization.question import Question
+from harness.aws_managed import default_key_policy
 from harness.iam.context import ACCOUNTLESS, Request
 from harness.iam.decision import Decision, Outcome, Rule
 from harness.iam.parse import parse_policy
@@ -135,8 +136,8 @@ def default_resource_policy(question: Question, owner: str | None) -> Policy | N
     a KMS key (it delegates to the account's IAM policies: DEFAULT_KEY_POLICY_PAGE)."""
     found = _KMS_KEY.fullmatch(question.resource) if question.service == "kms" else None
     if found is None or _WILDCARDS & set(question.resource):
-        # "key/*" names no key (Decrypt without a KeyId): whose policy decides is not known,
-        # and no default stands in for it — the request stays without a key policy, denied.
+        # "key/*" names no key: whose policy decides is not known, and no default stands in
+        # for it — the request stays without a key policy, denied.
         return None
     partition = question.resource.split(":")[1]
     return _default_key_policy(partition, owner or found["account"])
@@ -144,18 +145,8 @@ def default_resource_policy(question: Question, owner: str | None) -> Policy | N
 
 @cache
 def _default_key_policy(partition: str, account: str) -> Policy:
-    document = {
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        }],
-    }
-    return parse_policy(json.dumps(document), PolicyType.RESOURCE, name="default key policy")
+    document = json.dumps(default_key_policy(partition, account))
+    return parse_policy(document, PolicyType.RESOURCE, name="default key policy")
 
 
 def names_no_resource(question: Question) -> bool:

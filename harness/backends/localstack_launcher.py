@@ -20,8 +20,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import threading
 import time
+import uuid
 from typing import Any, cast
 
 LOG = logging.getLogger("securecart.localstack")
@@ -130,6 +132,30 @@ def _fresh_locks() -> None:
     pickle.add_dispatch_entry(type(threading.RLock()), fresh(threading.RLock))
 
 
+def _uuid5_of_bytes() -> None:
+    """On Python 3.11, uuid5 of a bytes name, as Python 3.12 has it.
+
+    LocalStack 4.13.1 declares Python >=3.10 but names a KMS key's material with
+    `uuid.uuid5(key_id, key_material)`, a bytes name, which Python 3.11's uuid5 cannot take
+    (`bytes(name, "utf-8")`): every CreateKey answers 500. Python 3.12's uuid5 accepts bytes
+    and gives for a str what 3.11 gives, so this changes no other result.
+    https://docs.python.org/3.12/library/uuid.html#uuid.uuid5
+    """
+    if sys.version_info >= (3, 12):
+        return
+    original = uuid.uuid5
+
+    def uuid5(namespace: uuid.UUID, name: str | bytes) -> uuid.UUID:
+        if isinstance(name, str):
+            return original(namespace, name)
+        from hashlib import sha1
+
+        digest = sha1(namespace.bytes + name, usedforsecurity=False).digest()
+        return uuid.UUID(bytes=digest[:16], version=5)
+
+    uuid.uuid5 = uuid5
+
+
 def _resource() -> Any:
     from localstack.http import Request, Response
 
@@ -184,6 +210,7 @@ def main() -> None:
 
     _exit_with_parent()
     _fresh_locks()
+    _uuid5_of_bytes()
     get_internal_apis().add(Resource("/_securecart/state/<action>", _resource()))
     runtime.main()  # type: ignore[no-untyped-call]
 

@@ -42,6 +42,7 @@ from harness.gateway.errors import (
     protocol_error_response,
 )
 from harness.gateway.operations import UnmappedOperation, authorization_requests
+from harness.gateway.operations.kms_keys import KmsRequestError, resolve_keys
 from harness.gateway.policy_writes import check_policy_write
 from harness.gateway.protocol import (
     HttpRequest,
@@ -284,11 +285,18 @@ class EnforcingGateway:
             wanted = authorization_requests(
                 parsed.service, parsed.operation, parsed.params, region=parsed.region,
                 account=caller.account or "", partition=caller.partition)
+            if parsed.service == "kms":
+                # A key named by alias is authorised as the key it points to (backend state).
+                wanted = resolve_keys(wanted, parsed.operation, parsed.params,
+                                      self.world.kms_aliases)
             transport = self._transport(call.environ)
             decisions = [decide(call.asker, one, transport, self.world, self._accounts())
                          for one in wanted]
         except sessions.SessionRequestError as error:
             raise self._session_refusal(call, error) from error
+        except KmsRequestError as error:
+            raise self._service_refusal(call, error.code, error.reason, error.status
+                                        ) from error
         except UnmappedOperation as error:
             raise self._refusal(call, f"{error}") from error
         except Exception as error:  # fail closed on anything unexpected (WorldError too)
@@ -343,12 +351,16 @@ class EnforcingGateway:
                                     call.request_id, request=call.http))
 
     def _session_refusal(self, call: _Call, error: sessions.SessionRequestError) -> Denied:
+        return self._service_refusal(call, error.code, str(error), error.status)
+
+    def _service_refusal(self, call: _Call, code: str, message: str, status: int) -> Denied:
+        """A request its service refuses outside the policy evaluation, with the service's own
+        error (STS's session rules, KMS's InvalidCiphertextException), logged."""
         self.config.log.append(LoggedRefusal(call.request_id, call.parsed.service,
                                              call.parsed.operation, call.asker.caller.label,
-                                             error.code, str(error)))
-        return Denied(error_response(call.parsed.service, call.parsed.operation, error.code,
-                                     str(error), error.status, call.request_id,
-                                     request=call.http))
+                                             code, message))
+        return Denied(error_response(call.parsed.service, call.parsed.operation, code, message,
+                                     status, call.request_id, request=call.http))
 
     def _denial(self, call: _Call, decision: Decision) -> ErrorResponse:
         """The answer to a denied request: the service's access-denied error with AWS's

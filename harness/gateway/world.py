@@ -3,9 +3,10 @@
 Identity policies (inline and managed, of a role or of a user and its groups), permissions
 boundaries, role tags and trust policies, the organisation (SCPs and RCPs along an account's
 path, the management account, the org id and paths), and resource-based policies (S3, SNS, SQS,
-Lambda, KMS) and resource tags (aws:ResourceTag: SQS, SNS, DynamoDB, IAM, Lambda, KMS). The
-cache is dropped whenever a request that can change any of it passes through
-the gateway (`invalidate`), so a scenario that edits a policy sees the new decision next call.
+Lambda, KMS), resource tags (aws:ResourceTag: SQS, SNS, DynamoDB, IAM, Lambda, KMS) and the keys
+KMS aliases point to. The cache is dropped whenever a request that can change any of it passes
+through the gateway (`invalidate`), so a scenario that edits a policy sees the new decision next
+call.
 
 Policies that the backend holds but the engine cannot parse raise `WorldError`; the gateway
 denies the request naming the policy (fail closed). A *resource* policy the engine cannot read
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -310,8 +311,11 @@ class World:
         document = loader(self.access.client(owner, service, region), arn)
         if document is None:
             return None
+        name = f"{arn} resource policy"
+        if service == "kms":
+            name += self._key_aliases_note(arn, owner)
         try:
-            return self._parse(document, PolicyType.RESOURCE, f"{arn} resource policy")
+            return self._parse(document, PolicyType.RESOURCE, name)
         except UnreadablePolicy as error:
             return unreadable_stand_in(service, arn, owner, error.problem)
 
@@ -335,6 +339,36 @@ class World:
                 return ()
             raise WorldError(f"reading the tags of {arn}: {error}") from error
         return tuple(sorted(found.items()))
+
+    # ------------------------------------------------------------------ KMS aliases
+
+    def kms_aliases(self, account: str, region: str) -> Mapping[str, str]:
+        """The KMS aliases of `account` in `region` (ListAliases): alias name → ID of the key it
+        points to. A key named by alias is authorised as that key, and kms:ResourceAliases are
+        the aliases of a key; only the backend knows either.
+        https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html"""
+        return self._cached(("kms-aliases", account, region),
+                            lambda: self._load_kms_aliases(account, region))
+
+    def _key_aliases_note(self, key_arn: str, owner: str) -> str:
+        """" (alias alias/NAME, …)": a key policy is named by the key's ARN, whose id the backend
+        chose, and by its aliases, which the landscape chose: what the reports and `mutate`
+        find the landscape's key policy file by (`harness.report.policy_map`)."""
+        parts = key_arn.split(":")
+        key_id = parts[5].removeprefix("key/")
+        names = sorted(alias for alias, target in self.kms_aliases(owner, parts[3]).items()
+                       if target == key_id)
+        return f" (alias {', '.join(names)})" if names else ""
+
+    def _load_kms_aliases(self, account: str, region: str) -> dict[str, str]:
+        kms = self.access.client(account, "kms", region)
+        listed = _call(f"listing the KMS aliases of {account} in {region}",
+                       lambda: paginated(kms, "list_aliases", "Aliases"))
+        # "The response might also include aliases that have no TargetKeyId field. These are
+        # predefined aliases that AWS has created but has not yet associated with a KMS key."
+        # https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+        return {alias["AliasName"]: alias["TargetKeyId"] for alias in listed
+                if alias.get("TargetKeyId")}
 
     # ------------------------------------------------------------------ parsing
 
@@ -412,6 +446,7 @@ _KINDS_CHANGED_BY: dict[str, tuple[str, ...]] = {
     "iam": ("role", "trust", "user", "managed", "iam-path"),
     "organizations": ("org", "org-policies"),
     "s3": ("bucket-owner",),
+    "kms": ("kms-aliases",),
 }
 _PER_SERVICE_KINDS = frozenset({"resource-policy", "resource-tags"})
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from harness.aws_managed import default_key_policy
 from harness.iam.policy import Policy, PolicyType
 
 ROOT = "Root"
@@ -248,11 +249,72 @@ class ConfigRecorder:
     all_supported: bool = True
 
 
+KMS_ALIAS_PREFIX = "alias/"
+"""Every KMS alias name begins with it; `alias/aws/` is reserved for AWS managed keys.
+https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html"""
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A customer managed KMS key (symmetric, for encryption and decryption) and its alias
+    `alias/<name>`.
+
+    AWS chooses a key's id when it creates the key, so no landscape can know the key's ARN
+    (`arn:aws:kms:<region>:<account>:key/<key id>`). The landscape names a key by the alias it
+    gives it: `arn` is the alias ARN, `arn:aws:kms:<region>:<account>:alias/<name>`, which is
+    what offline analysis asks about and what callers name the key by. The key ARN is known
+    once the key exists: `SeededLandscape.key_arns` after seeding.
+    https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id
+
+    `policy` is the key policy file the landscape gives (None: the key holds AWS's default key
+    policy, `default_key_policy`); `key_policy` is the policy the key holds either way, parsed.
+    Unlike other resource policies, a key policy must allow every use of the key, directly or
+    by delegating to the account: an identity policy alone grants nothing on a key.
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+    """
+
+    name: str
+    arn: str
+    region: str
+    key_policy: Policy
+    description: str = ""
+    policy: PolicyDocument | None = None
+    tags: Tags = ()
+
+    @property
+    def alias(self) -> str:
+        """The alias name, `alias/<name>`: a KeyId DescribeKey and the cryptographic operations
+        accept (the key's management operations take only its key id or key ARN)."""
+        return f"{KMS_ALIAS_PREFIX}{self.name}"
+
+    @property
+    def account_id(self) -> str:
+        return self.arn.split(":")[4]
+
+    @property
+    def stand_in_arn(self) -> str:
+        """The key ARN offline analysis asks about before the key exists, the key's name in
+        place of its id: `arn:aws:kms:<region>:<account>:key/<name>`. KMS authorises every use
+        of a key on the key's ARN, never the alias's, so a statement naming `key/*` applies to
+        it as to the real key, and a statement naming only the alias ARN does not.
+        https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
+        """
+        return self.arn.replace(f":{KMS_ALIAS_PREFIX}", ":key/", 1)
+
+    def policy_json(self) -> str:
+        """The key policy as compact JSON, as CreateKey and PutKeyPolicy take it: the
+        landscape's document, or AWS's default key policy for the account."""
+        if self.policy is not None:
+            return self.policy.to_json()
+        document = default_key_policy(self.arn.split(":")[1], self.account_id)
+        return json.dumps(document, separators=(",", ":"))
+
+
 @dataclass(frozen=True, slots=True)
 class Resources:
     buckets: tuple[Bucket, ...] = ()
     topics: tuple[Topic, ...] = ()
     queues: tuple[Queue, ...] = ()
+    keys: tuple[Key, ...] = ()
     tables: tuple[Table, ...] = ()
     db_instances: tuple[DbInstance, ...] = ()
     volumes: tuple[Volume, ...] = ()
@@ -455,7 +517,8 @@ class Landscape:
         return tuple(reversed(chain))
 
     def policies(self) -> Iterator[PolicyDocument]:
-        """Every policy document of the landscape, each once per place it is used."""
+        """Every policy document of the landscape, each once per place it is used (a key's
+        default key policy is written in no file, and is not among them)."""
         for scp in self.scps:
             yield scp.document
         for permission_set in self.identity_center.permission_sets:
@@ -468,10 +531,11 @@ class Landscape:
                 yield role.trust
                 yield from role.inline_policies
             resources = account.resources
-            holders: tuple[Bucket | Topic | Queue, ...] = (
+            holders: tuple[Bucket | Topic | Queue | Key, ...] = (
                 *resources.buckets,
                 *resources.topics,
                 *resources.queues,
+                *resources.keys,
             )
             for holder in holders:
                 if holder.policy is not None:

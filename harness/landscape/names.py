@@ -13,6 +13,9 @@ IAM_NAME = re.compile(r"[\w+=,.@-]{1,64}")
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 RESOURCE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,256}")
 PERMISSION_SET_NAME = re.compile(r"[\w+=,.@-]{1,32}")
+# A KMS alias is 1–256 letters, digits, "/", "_" and "-", beginning with "alias/": the name
+# after it has at most 250. https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html
+KMS_ALIAS_NAME = re.compile(r"[A-Za-z0-9/_-]{1,250}")
 _IAM_PATH = re.compile(r"/([\x21-\x7e]*/)?")
 AWS_MANAGED_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
 

@@ -22,6 +22,8 @@ PERMISSION_SET_INLINE_MAX = 32768  # Identity Center: inline policy of a permiss
 ROLE_INLINE_MAX = 10240  # IAM: inline policies of a role, together
 SNS_POLICY_MAX = 30720
 SQS_POLICY_MAX = 8192
+# A key policy: https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html
+KMS_POLICY_MAX = 32768
 
 
 @dataclass(frozen=True)

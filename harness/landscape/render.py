@@ -152,6 +152,12 @@ class _View:
             child = node.add(f"sqs {queue.name}{subscribed if queue.subscriptions else ''}")
             if queue.policy is not None:
                 child.add(f"queue policy  {self.file(queue.policy)}")
+        for key in resources.keys:
+            child = node.add(f"kms {key.alias}")
+            if key.policy is not None:
+                child.add(f"key policy  {self.file(key.policy)}")
+            else:
+                child.add("key policy  AWS's default: the account's IAM policies decide")
         for table in resources.tables:
             node.add(f"dynamodb {table.name}")
         for db in resources.db_instances:

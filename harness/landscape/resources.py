@@ -1,21 +1,26 @@
-"""The `resources` of an account file: buckets, topics, queues, tables, DB instances, volumes,
-functions, trails, GuardDuty detectors and Config recorders."""
+"""The `resources` of an account file: buckets, topics, queues, KMS keys, tables, DB instances,
+volumes, functions, trails, GuardDuty detectors and Config recorders."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
+from harness.aws_managed import default_key_policy
+from harness.iam.parse import parse_policy
 from harness.iam.policy import PolicyType
 from harness.landscape.context import Context
 from harness.landscape.model import (
+    KMS_ALIAS_PREFIX,
     ROOT,
     Bucket,
     ConfigRecorder,
     DbInstance,
     Function,
     GuardDutyDetector,
+    Key,
     KeyAttribute,
     PolicyDocument,
     Queue,
@@ -25,9 +30,16 @@ from harness.landscape.model import (
     Trail,
     Volume,
 )
-from harness.landscape.names import BUCKET_NAME, NAME, RESOURCE_NAME, read_name
+from harness.landscape.names import (
+    ACCOUNT_ID,
+    BUCKET_NAME,
+    KMS_ALIAS_NAME,
+    NAME,
+    RESOURCE_NAME,
+    read_name,
+)
 from harness.landscape.nodes import Node, unique
-from harness.landscape.policies import SNS_POLICY_MAX, SQS_POLICY_MAX
+from harness.landscape.policies import KMS_POLICY_MAX, SNS_POLICY_MAX, SQS_POLICY_MAX
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,67 @@ def _queue(node: Node, owner: _Owner) -> Queue | None:
         region=region,
         policy=owner.policy(node, arn, SQS_POLICY_MAX),
         subscriptions=tuple(value for _, value in node.texts("subscriptions")),
+    )
+
+
+# --------------------------------------------------------------------------- KMS
+
+_AWS_ALIAS_PREFIX = "alias/aws/"
+"""Reserved for AWS managed keys; CreateAlias refuses it for a customer managed key.
+https://docs.aws.amazon.com/kms/latest/developerguide/alias-about.html"""
+
+KMS_DESCRIPTION_MAX = 8192
+"""https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html#KMS-CreateKey-request-Description"""
+
+
+def _kms_key(node: Node, owner: _Owner) -> Key | None:
+    if not node.fields(required=("name",), optional=("region", "description", "policy", "tags")):
+        return None
+    name = read_name(
+        node, KMS_ALIAS_NAME, "a KMS alias name (1–250 letters, digits, '/', '_', '-')"
+    )
+    alias = name if name.startswith(KMS_ALIAS_PREFIX) else f"{KMS_ALIAS_PREFIX}{name}"
+    if alias.startswith(_AWS_ALIAS_PREFIX):
+        node.at("name").error(
+            f"the alias '{alias}' is reserved: alias/aws/ names AWS managed keys, never a "
+            "customer managed key"
+        )
+    elif name.startswith(KMS_ALIAS_PREFIX):
+        node.at("name").error(
+            f"write the name without 'alias/': the key's alias is alias/<name> ('{alias}')"
+        )
+    region = owner.region(node)
+    arn = f"arn:aws:kms:{region}:{owner.account_id}:{KMS_ALIAS_PREFIX}{name}"
+    description = node.text("description", "") or ""
+    if len(description) > KMS_DESCRIPTION_MAX:
+        node.at("description").error(
+            f"a key description has at most {KMS_DESCRIPTION_MAX} characters, "
+            f"not {len(description)}"
+        )
+    tags = node.tags("tags")
+    for tag, _ in tags:
+        if tag.lower().startswith("aws:"):
+            node.at("tags").at(tag).error(f"tag key '{tag}': the prefix 'aws:' is AWS's own")
+    if not ACCOUNT_ID.fullmatch(owner.account_id):
+        return None  # organization.yaml's error says why; no policy can name the account
+    document = owner.policy(node, arn, KMS_POLICY_MAX)
+    if document is not None:
+        key_policy = document.policy
+    elif node.has("policy"):
+        return None  # the policy file's error is recorded
+    else:
+        key_policy = parse_policy(
+            json.dumps(default_key_policy(arn.split(":")[1], owner.account_id)),
+            PolicyType.RESOURCE, f"{arn} default key policy"
+        )
+    return Key(
+        name=name,
+        arn=arn,
+        region=region,
+        key_policy=key_policy,
+        description=description,
+        policy=document,
+        tags=tags,
     )
 
 
@@ -248,6 +321,7 @@ _KINDS: dict[str, tuple[Callable[[Node, _Owner], Any], str, str, str]] = {
     "s3_buckets": (_bucket, "buckets", "name", "bucket"),
     "sns_topics": (_topic, "topics", "name", "topic"),
     "sqs_queues": (_queue, "queues", "name", "queue"),
+    "kms_keys": (_kms_key, "keys", "name", "KMS key"),
     "dynamodb_tables": (_table, "tables", "name", "table"),
     "rds_instances": (_db_instance, "db_instances", "identifier", "DB instance"),
     "ebs_volumes": (_volume, "volumes", "name", "volume"),

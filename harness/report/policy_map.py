@@ -7,6 +7,8 @@ fixtures do (`harness.gateway.world`):
 - inline policies: `inline policy NAME of OWNER-ARN`; an Identity Center role's
   (`AWSReservedSSO_<set>_<suffix>`) inline policy is its permission set's inline policy;
 - trust policies: `ROLE-ARN trust policy`; resource policies: `RESOURCE-ARN resource policy`;
+  a KMS key's, whose id the backend chose: `KEY-ARN resource policy (alias alias/NAME, …)`,
+  found by an alias (the landscape names a key policy by its alias ARN);
 - SCPs and RCPs: their Organizations ARN, whose id the backend chose at random: found by the
   statement's Sid, which is unique among the landscape's SCPs (AWS's own FullAWSAccess by its
   fixed id p-FullAWSAccess).
@@ -30,6 +32,8 @@ from harness.report.decisions import StatementRef
 
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 _INLINE = re.compile(r"inline policy (?P<policy>.+) of (?P<owner>arn:\S+)")
+_KEY_POLICY = re.compile(r"(?P<prefix>arn:[^:]+:kms:[^:]*:\d{12}:)key/\S+ resource policy "
+                         r"\(alias (?P<aliases>[^)]+)\)")
 _AWS_MANAGED = "arn:aws:iam::aws:policy/"
 
 
@@ -106,7 +110,7 @@ class PolicyMap:
                     f"inline policy {policy_name} of role {role.name} ({account.name})")
         resources = account.resources
         for kind, holders in (("bucket", resources.buckets), ("topic", resources.topics),
-                              ("queue", resources.queues)):
+                              ("queue", resources.queues), ("key", resources.keys)):
             for holder in holders:
                 if holder.policy is not None:
                     labels[holder.policy.name] = f"{kind} policy of {holder.name}"
@@ -126,6 +130,11 @@ class PolicyMap:
             return role.trust if role is not None else None
         if name.endswith(" resource policy"):
             return self._by_name.get(name.removesuffix(" resource policy"))
+        key_policy = _KEY_POLICY.fullmatch(name)
+        if key_policy:
+            aliases = key_policy["aliases"].split(", ")
+            found = (self._by_name.get(key_policy["prefix"] + alias) for alias in aliases)
+            return next((document for document in found if document is not None), None)
         if ref.type in (PolicyType.SCP.value, PolicyType.RCP.value) or name.startswith(
                 "arn:aws:organizations:"):
             return self._organization_policy(name, ref.statement)

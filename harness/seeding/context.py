@@ -77,6 +77,8 @@ class Clients:
         self.endpoint_url = endpoint_url
         self.home = landscape.regions.home
         self.credentials: dict[str, AccountCredentials] = {}
+        self.key_arns: dict[tuple[str, str], str] = {}
+        """(account name, key name) → the ARN of the KMS key seeding created or found."""
         self._cache: dict[tuple[str | None, str, str], Any] = {}
 
     def client(self, account: str | None, service: str, region: str | None = None) -> Any:
@@ -152,6 +154,14 @@ class SeededLandscape:
     credentials: dict[str, AccountCredentials]
     clients: Clients = field(repr=False, compare=False)
     """The seeder's clients (one per account, service and region, made once)."""
+
+    @property
+    def key_arns(self) -> dict[tuple[str, str], str]:
+        """(account name, key name) → the key ARN of each KMS key of the landscape. The
+        landscape names a key by its alias (`Key.arn` is the alias ARN); the key id in the key
+        ARN is the backend's choice, known once the key exists.
+        https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN"""
+        return dict(self.clients.key_arns)
 
     def account_session(self, account_name: str, region: str | None = None) -> boto3.Session:
         """A session as the seeder's administrator in the account; pass `endpoint_url` to its

@@ -1,6 +1,7 @@
 """The resources of every account, kind by kind across accounts, in the order they depend on
 each other: buckets before the trails that deliver to them (possibly in another account),
-topics before the queues subscribed to them, roles (seeded earlier) before functions.
+topics before the queues subscribed to them, roles (seeded earlier) before functions. KMS keys
+come before the stores whose data they may encrypt.
 
 Each resource is created if missing, and what the landscape sets on it (policies, encryption,
 versioning, public access block, tags, subscriptions) is applied again, without moving any
@@ -24,6 +25,7 @@ from harness.landscape.model import (
     DbInstance,
     Function,
     GuardDutyDetector,
+    Key,
     Queue,
     Resources,
     Table,
@@ -121,6 +123,60 @@ def _queue(clients: Clients, account: Account, queue: Queue) -> None:
         found = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
         if all((s["Protocol"], s["Endpoint"]) != ("sqs", queue.arn) for s in found):
             sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue.arn)
+
+
+# --------------------------------------------------------------------------- KMS
+
+
+def _kms_key(clients: Clients, account: Account, key: Key) -> None:
+    """The key, found by its alias (AWS chooses the key id, so the alias is the landscape's name
+    for it), with its key policy, description and tags.
+
+    The key policy is always sent: the landscape's, or AWS's default key policy
+    (`default_key_policy`). moto 5.2.5 and LocalStack 4.13.1 give a key created without a policy
+    the same default as AWS (`generate_default_policy`, `_get_default_key_policy`), but sending
+    it makes the key hold exactly what the landscape says on either backend, and lets a reseed
+    put it back. https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+    The alias is created after the key: CreateKey takes none.
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+    """
+    kms = clients.client(account.name, "kms", key.region)
+    wanted = key.policy_json()
+    try:
+        found = kms.describe_key(KeyId=key.alias)["KeyMetadata"]
+    except Exception as error:
+        if not _not_found(error, "NotFoundException"):
+            raise
+        tags = [{"TagKey": tag, "TagValue": value} for tag, value in key.tags]
+        created = kms.create_key(
+            Policy=wanted,
+            Description=key.description,
+            KeyUsage="ENCRYPT_DECRYPT",
+            KeySpec="SYMMETRIC_DEFAULT",
+            **({"Tags": tags} if tags else {}),
+        )["KeyMetadata"]
+        kms.create_alias(AliasName=key.alias, TargetKeyId=created["KeyId"])
+        clients.key_arns[(account.name, key.name)] = created["Arn"]
+        return
+    key_id = found["KeyId"]
+    clients.key_arns[(account.name, key.name)] = found["Arn"]
+    # A key left pending deletion or disabled by a scenario is usable again after a reseed.
+    if found.get("KeyState") == "PendingDeletion":
+        kms.cancel_key_deletion(KeyId=key_id)
+    if found.get("KeyState") in ("PendingDeletion", "Disabled"):
+        kms.enable_key(KeyId=key_id)
+    current = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+    if json.loads(current) != json.loads(wanted):
+        kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=wanted)
+    if found.get("Description", "") != key.description:
+        kms.update_key_description(KeyId=key_id, Description=key.description)
+    listed = kms.list_resource_tags(KeyId=key_id).get("Tags", [])
+    present = {tag["TagKey"]: tag["TagValue"] for tag in listed}
+    missing = [(tag, value) for tag, value in key.tags if present.get(tag) != value]
+    if missing:
+        kms.tag_resource(
+            KeyId=key_id, Tags=[{"TagKey": tag, "TagValue": value} for tag, value in missing]
+        )
 
 
 # --------------------------------------------------------------------------- data stores
@@ -261,6 +317,7 @@ def _recorder(clients: Clients, account: Account, recorder: ConfigRecorder) -> N
 
 
 _KINDS: Sequence[tuple[str, Callable[[Resources], Sequence[Any]], Seeder]] = (
+    ("KMS key", lambda r: r.keys, _kms_key),
     ("bucket", lambda r: r.buckets, _bucket),
     ("topic", lambda r: r.topics, _topic),
     ("queue", lambda r: r.queues, _queue),

@@ -27,6 +27,8 @@ CUSTOMER_DATA = BUCKET + "securecart-prod-customer-data/customers/0001.json"
 TOPIC = "arn:aws:sns:us-east-1:666666666666:order-events"
 ORDERS = "arn:aws:dynamodb:us-east-1:666666666666:table/orders"
 EXTERNAL_ID = "securecart-vendor-support-7f3a9c"
+# The customer-data key, its name standing in for the id KMS chooses (Key.stand_in_arn).
+KEY = "arn:aws:kms:us-east-1:666666666666:key/securecart-prod-customer-data"
 
 ALLOWED, EXPLICIT, IMPLICIT = Outcome.ALLOWED, Outcome.EXPLICIT_DENY, Outcome.IMPLICIT_DENY
 IDENTITY, RESOURCE, TRUST = PolicyType.IDENTITY, PolicyType.RESOURCE, PolicyType.TRUST
@@ -54,6 +56,13 @@ CASES = [
      EXPLICIT, RESOURCE, "OnlyOrdersProcessorReadsCustomerData"),
     ("prod:orders-processor", "s3:GetObject", CUSTOMER_DATA, {"aws:SecureTransport": "false"},
      EXPLICIT, RESOURCE, "DenyInsecureTransport"),
+    # customer_data/only_the_orders_function_uses_the_customer_data_key.feature
+    ("prod:orders-processor", "kms:Decrypt", KEY, {},
+     ALLOWED, RESOURCE, "OnlyOrdersProcessorUsesTheKey"),
+    ("prod:Admin", "kms:Decrypt", KEY, {}, IMPLICIT, RESOURCE, None),
+    ("prod:Admin", "kms:EnableKeyRotation", KEY, {},
+     ALLOWED, RESOURCE, "AccountAdministersTheKey"),
+    ("prod:orders-api", "kms:Decrypt", KEY, {}, IMPLICIT, RESOURCE, None),
     # vendor/order_events.feature
     ("vendor:vendor-integration", "sns:Publish", TOPIC, {}, ALLOWED, RESOURCE, "VendorMayPublish"),
     ("vendor:vendor-integration", "sns:Subscribe", TOPIC, {}, IMPLICIT, IDENTITY, None),
@@ -190,6 +199,10 @@ def test_resources_with_owners_and_policies(landscape: Landscape) -> None:
     assert role.kind == "iam role" and role.policy is not None
     assert role.policy.policy_type is PolicyType.TRUST
     assert ORDERS in found
+    key = found[KEY]
+    assert (key.kind, key.name, key.region) == ("kms key", "securecart-prod-customer-data",
+                                                "us-east-1")
+    assert key.policy is not None and key.policy.policy_type is PolicyType.RESOURCE
 
 
 def test_an_unknown_aws_managed_policy_fails_naming_it() -> None:

@@ -497,3 +497,22 @@ def test_what_an_exited_host_process_started_is_stopped_too(tmp_path: Path) -> N
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)
     assert not (tmp_path / "logs" / "localstack-volume").exists()
+
+
+def test_the_launcher_gives_python_3_11_the_uuid5_of_bytes_python_3_12_has() -> None:
+    """LocalStack names a KMS key's material with uuid5 of bytes: without this, CreateKey
+    answers 500 on Python 3.11."""
+    import hashlib
+    import uuid
+
+    from harness.backends import localstack_launcher
+
+    original = uuid.uuid5
+    try:
+        localstack_launcher._uuid5_of_bytes()
+        namespace = uuid.UUID("6ba7b810-9dad-11d1-80b4-00c04fd430c8")
+        digest = hashlib.sha1(namespace.bytes + b"\x00material").digest()
+        assert uuid.uuid5(namespace, b"\x00material") == uuid.UUID(bytes=digest[:16], version=5)
+        assert uuid.uuid5(namespace, "orders") == original(namespace, "orders")
+    finally:
+        uuid.uuid5 = original

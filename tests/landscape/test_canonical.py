@@ -268,6 +268,32 @@ def test_customer_data_bucket_policy(landscape: Landscape) -> None:
     assert only["aws:PrincipalArn"] == landscape.account("prod").role("orders-processor").arn
 
 
+def test_customer_data_key_and_its_key_policy(landscape: Landscape) -> None:
+    prod = landscape.account("prod")
+    (key,) = prod.resources.keys
+    assert (key.name, key.alias, key.region) == (
+        "securecart-prod-customer-data",
+        "alias/securecart-prod-customer-data",
+        "us-east-1",
+    )
+    # Named by its alias ARN: the key id is the backend's choice.
+    assert key.arn == f"arn:aws:kms:us-east-1:{prod.account_id}:alias/securecart-prod-customer-data"
+    assert dict(key.tags) == {"data-classification": "confidential"}
+    assert key.policy is not None and key.key_policy is key.policy.policy
+    assert key.policy.policy_type is PolicyType.RESOURCE
+    admin, use = key.policy.document["Statement"]
+    # The account administers the key but does not use it; only orders-processor uses it.
+    assert admin["Sid"] == "AccountAdministersTheKey"
+    assert admin["Principal"] == {"AWS": prod.root_arn}
+    assert not {"kms:Encrypt", "kms:Decrypt", "kms:CreateGrant", "kms:*"} & set(admin["Action"])
+    assert not any(a.startswith(("kms:GenerateDataKey", "kms:ReEncrypt")) for a in admin["Action"])
+    assert use["Principal"] == {"AWS": prod.role("orders-processor").arn}
+    assert use["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"]
+    assert key.policy in list(landscape.policies())
+    for account in landscape.accounts:
+        assert account.name == "prod" or not account.resources.keys, account.name
+
+
 def test_order_events_topic_policy(landscape: Landscape) -> None:
     topic = landscape.account("prod").resources.topics[0]
     assert topic.policy is not None

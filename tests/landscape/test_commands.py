@@ -67,6 +67,8 @@ def test_show_draws_the_tree(capsys: pytest.CaptureFixture[str]) -> None:
     assert "role VendorSupportRole  (max session 1 h)\n" in out
     assert "bucket policy  policies/resources/s3/securecart-prod-customer-data.json\n" in out
     assert "sqs order-queue  (subscribed to order-events)\n" in out
+    assert "kms alias/securecart-prod-customer-data\n" in out
+    assert "key policy  policies/resources/kms/securecart-prod-customer-data.json\n" in out
     assert "Outside the organisation\n└── vendor (999999999999)\n" in out
     assert "dave  (Developers; no MFA)\n" in out
 

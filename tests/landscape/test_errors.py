@@ -3,6 +3,7 @@ the message names the file, the place in it and the problem."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -314,6 +315,86 @@ def test_duplicate_bucket_in_one_account(landscape_dir: Path) -> None:
         f"{landscape_dir / 'accounts/dev.yaml'}: resources.s3_buckets[1].name: duplicate bucket "
         "'securecart-dev-artifacts' (first at resources.s3_buckets[0].name)"
     ]
+
+
+# --------------------------------------------------------------------------- KMS keys
+
+
+def _prod_keys(landscape_dir: Path, *keys: dict[str, Any]) -> Path:
+    """Replace the prod account's KMS keys with `keys`; the prod account file."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["resources"]["kms_keys"] = list(keys)
+
+    edit_yaml(landscape_dir, "accounts/prod.yaml", change)
+    return landscape_dir / "accounts/prod.yaml"
+
+
+def test_a_key_without_a_policy_holds_aws_default_key_policy(landscape_dir: Path) -> None:
+    _prod_keys(landscape_dir, {"name": "scratch", "region": "eu-west-1"})
+    (key,) = load_landscape(landscape_dir).account("prod").resources.keys
+    assert key.policy is None
+    assert key.arn == "arn:aws:kms:eu-west-1:666666666666:alias/scratch"
+    assert key.description == "" and key.tags == ()
+    (statement,) = key.key_policy.statements
+    assert statement.sid == "Enable IAM User Permissions"
+    assert json.loads(key.policy_json()) == {
+        "Version": "2012-10-17",
+        "Id": "key-default-1",
+        "Statement": [
+            {
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::666666666666:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+
+
+def test_key_names_aws_reserves_or_kms_refuses(landscape_dir: Path) -> None:
+    prod = _prod_keys(
+        landscape_dir,
+        {"name": "aws/s3"},
+        {"name": "alias/aws/ebs"},
+        {"name": "alias/orders"},
+        {"name": "orders key!"},
+        {"name": "ok", "description": "x" * 8193, "tags": {"aws:owner": "me"}},
+        {"name": "ok", "multi_region": True},
+    )
+    assert messages(landscape_dir) == [
+        f"{prod}: resources.kms_keys[0].name: the alias 'alias/aws/s3' is reserved: alias/aws/ "
+        "names AWS managed keys, never a customer managed key",
+        f"{prod}: resources.kms_keys[1].name: the alias 'alias/aws/ebs' is reserved: alias/aws/ "
+        "names AWS managed keys, never a customer managed key",
+        f"{prod}: resources.kms_keys[2].name: write the name without 'alias/': the key's alias "
+        "is alias/<name> ('alias/orders')",
+        f"{prod}: resources.kms_keys[3].name: 'orders key!' is not a KMS alias name (1–250 "
+        "letters, digits, '/', '_', '-')",
+        f"{prod}: resources.kms_keys[4].description: a key description has at most 8192 "
+        "characters, not 8193",
+        f"{prod}: resources.kms_keys[4].tags.aws:owner: tag key 'aws:owner': the prefix 'aws:' "
+        "is AWS's own",
+        f"{prod}: resources.kms_keys[5].multi_region: unknown key 'multi_region' (expected one "
+        "of: name, region, description, policy, tags); did you mean 'region'?",
+        f"{prod}: resources.kms_keys[5].name: duplicate KMS key 'ok' (first at "
+        "resources.kms_keys[4].name)",
+    ]
+
+
+def test_a_key_policy_naming_a_missing_role(landscape_dir: Path) -> None:
+    def typo(data: dict[str, Any]) -> None:
+        principal = data["Statement"][1]["Principal"]
+        principal["AWS"] = "arn:aws:iam::{{account.prod}}:role/orders-processer"
+
+    edit_json(landscape_dir, "policies/resources/kms/securecart-prod-customer-data.json", typo)
+    [message] = messages(landscape_dir)
+    assert message.startswith(
+        f"{landscape_dir / 'accounts/prod.yaml'}: resources.kms_keys[0].policy: "
+        "policies/resources/kms/securecart-prod-customer-data.json Statement[1].Principal.AWS: "
+        "role 'orders-processer' (path /) does not exist in account 'prod'"
+    ), message
 
 
 # --------------------------------------------------------------------------- account ids

@@ -14,6 +14,8 @@ from . import samples
 
 SCP = "service control policy"
 IDENTITY = "identity-based policy"
+KEY_ARN = "arn:aws:kms:us-east-1:666666666666:key/0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9"
+CUSTOMER_DATA_KEY = "arn:aws:kms:us-east-1:666666666666:alias/securecart-prod-customer-data"
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +56,13 @@ def policy_map(landscape: Landscape) -> PolicyMap:
         ("arn:aws:sns:us-east-1:666666666666:order-events resource policy",
          "resource-based policy", "VendorMayPublish",
          "arn:aws:sns:us-east-1:666666666666:order-events", "topic policy of order-events"),
+        # A key policy: by the key's ARN (the backend's id) and its aliases (the landscape's).
+        (f"{KEY_ARN} resource policy (alias alias/securecart-prod-customer-data)",
+         "resource-based policy", "OnlyOrdersProcessorUsesTheKey", CUSTOMER_DATA_KEY,
+         "key policy of securecart-prod-customer-data"),
+        (f"{KEY_ARN} resource policy (alias alias/other, alias/securecart-prod-customer-data)",
+         "resource-based policy", "AccountAdministersTheKey", CUSTOMER_DATA_KEY,
+         "key policy of securecart-prod-customer-data"),
     ],
 )
 def test_logged_names_find_their_landscape_document(
@@ -95,6 +104,11 @@ def test_the_excerpt_is_the_file_as_written_with_its_placeholders(policy_map: Po
         (samples.SCP_ARN, SCP, "Statement[0]", f"{SCP} {samples.SCP_ARN}"),
         ("inline policy x of arn:aws:iam::123456789012:role/unknown", IDENTITY, "S",
          "inline policy x of unknown"),
+        # A key without an alias, or whose aliases the landscape does not give.
+        (f"{KEY_ARN} resource policy", "resource-based policy", "S",
+         f"resource-based policy {KEY_ARN} resource policy"),
+        (f"{KEY_ARN} resource policy (alias alias/other)", "resource-based policy", "S",
+         f"resource-based policy {KEY_ARN} resource policy (alias alias/other)"),
     ],
 )
 def test_statements_outside_the_landscape_are_named_not_shown(

@@ -167,6 +167,8 @@ def dump_resources(seeded: SeededLandscape, account_name: str) -> dict[str, Any]
             url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
             for url in sqs.list_queues().get("QueueUrls", [])
         }
+    if resources.keys:
+        state["keys"] = _keys(seeded, account_name)
     if resources.tables:
         dynamodb = client("dynamodb")
         state["tables"] = [
@@ -217,3 +219,21 @@ def _optional(call: Any, **params: Any) -> Any:
         return call(**params)
     except Exception as error:  # botocore ClientError: NoSuchBucketPolicy etc.
         return getattr(error, "response", {}).get("Error", {}).get("Code", repr(error))
+
+
+def _keys(seeded: SeededLandscape, account_name: str) -> dict[str, Any]:
+    """Every KMS key of the account (in each region its landscape keys are in): metadata, key
+    policy, tags, aliases."""
+    regions = sorted({key.region for key in seeded.landscape.account(account_name).resources.keys})
+    found: dict[str, Any] = {}
+    for region in regions:
+        kms = seeded.client(account_name, "kms", region)
+        for listed in list_all(kms, "list_keys", "Keys"):
+            key_id = listed["KeyId"]
+            found[listed["KeyArn"]] = {
+                "metadata": kms.describe_key(KeyId=key_id)["KeyMetadata"],
+                "policy": kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"],
+                "tags": kms.list_resource_tags(KeyId=key_id).get("Tags", []),
+                "aliases": kms.list_aliases(KeyId=key_id).get("Aliases", []),
+            }
+    return found

@@ -279,6 +279,36 @@ def test_resource_policies_are_the_landscapes(seeded: SeededLandscape) -> None:
     assert tags["TagSet"] == [{"Key": "data-classification", "Value": "confidential"}]
 
 
+def test_kms_keys_have_their_alias_key_policy_and_tags(seeded: SeededLandscape) -> None:
+    checked = 0
+    for account in seeded.landscape.accounts:
+        for key in account.resources.keys:
+            kms = seeded.client(account.name, "kms", key.region)
+            metadata = kms.describe_key(KeyId=key.alias)["KeyMetadata"]
+            assert metadata["Arn"] == seeded.key_arns[(account.name, key.name)]
+            assert metadata["Arn"].startswith(
+                f"arn:aws:kms:{key.region}:{account.account_id}:key/"
+            )
+            assert (metadata["Description"], metadata["KeyManager"]) == (
+                key.description,
+                "CUSTOMER",
+            )
+            assert (metadata["KeyUsage"], metadata["KeySpec"]) == (
+                "ENCRYPT_DECRYPT",
+                "SYMMETRIC_DEFAULT",
+            )
+            policy = kms.get_key_policy(KeyId=metadata["KeyId"], PolicyName="default")["Policy"]
+            assert json.loads(policy) == json.loads(key.policy_json())
+            tags = kms.list_resource_tags(KeyId=metadata["KeyId"])["Tags"]
+            assert {(t["TagKey"], t["TagValue"]) for t in tags} == set(key.tags)
+            checked += 1
+    assert checked >= 1
+    prod = seeded.landscape.account("prod")
+    (key,) = prod.resources.keys
+    assert key.policy is not None
+    assert json.loads(key.policy_json()) == key.policy.document
+
+
 def test_other_resources_exist_where_the_landscape_says(seeded: SeededLandscape) -> None:
     for account in seeded.landscape.accounts:
         resources = account.resources
@@ -357,8 +387,20 @@ def test_reset_undoes_changes(
 def test_seeding_twice_leaves_the_backend_identical(
     server: MotoServer, seeded: SeededLandscape, baseline: dict[str, Any]
 ) -> None:
+    # A key whose policy, description and tags drifted, scheduled for deletion, converges back.
+    kms = seeded.client("prod", "kms")
+    # The key id, not the ARN: moto 5.2.5's ScheduleKeyDeletion looks the ARN up as an id.
+    key_id = seeded.key_arns[("prod", "securecart-prod-customer-data")].split("/")[-1]
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*",
+         "Principal": {"AWS": "arn:aws:iam::666666666666:root"}, "Resource": "*"}]}))
+    kms.update_key_description(KeyId=key_id, Description="drifted")
+    kms.tag_resource(KeyId=key_id, Tags=[{"TagKey": "data-classification", "TagValue": "x"}])
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    assert dump(seeded) != baseline
     again = seed(seeded.landscape, server.url)
     assert dump(again) == baseline
     assert again.organization_id == seeded.organization_id
     assert again.permission_set_arns == seeded.permission_set_arns
     assert again.provisioned_roles == seeded.provisioned_roles
+    assert again.key_arns == seeded.key_arns

@@ -2,12 +2,21 @@
 Identity Store.
 
 KMS: a call is authorised on the key, and the key policy must allow it (resource_policy_required).
-A key named by alias ("alias/orders", or an alias ARN) is authorised on the key the alias points
-to, which is backend state: the request's resource is then the alias ARN and kms:RequestAlias is
-set; the gateway resolves the alias to the key before gathering the key policy.
-https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
-ReEncrypt needs kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination key:
-https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
+- A Decrypt without KeyId (and a ReEncrypt without SourceKeyId) is authorised on the key its
+  symmetric ciphertext names, read from the blob as the backend reads it (kms_keys); a blob that
+  names no key is refused with InvalidCiphertextException.
+  https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
+- A key named by alias ("alias/orders", or an alias ARN) is authorised on the key the alias
+  points to, which is backend state: the mapping gives the alias ARN, with kms:RequestAlias, on a
+  request that needs the key policy, and the gateway replaces it with the key's ARN
+  (kms_keys.resolve_keys) before deciding. A policy naming the alias ARN does not apply to it.
+  https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
+- ReEncrypt needs kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the destination key.
+  https://docs.aws.amazon.com/kms/latest/APIReference/API_ReEncrypt.html
+- CreateAlias, UpdateAlias and DeleteAlias are authorised on the alias and on every key they
+  affect: the target key, and (UpdateAlias, DeleteAlias) the key the alias points to now, named
+  by the alias for the gateway to resolve.
+  https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html
 Passing roles: CloudTrail's CloudWatch Logs role, Config's recorder role.
 https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-required-policy-for-cloudwatch-logs.html
 https://docs.aws.amazon.com/config/latest/developerguide/iamrole-permissions.html
@@ -21,8 +30,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.gateway.operations.call import Call
+from harness.gateway.operations.kms_keys import ciphertext_key_arn
 from harness.gateway.operations.model import AuthorizationRequest, Environment
-from harness.gateway.operations.params import ParameterError, name
+from harness.gateway.operations.params import ParameterError, name, present
 from harness.gateway.operations.rules.common import action, pass_role, plus, same, when
 from harness.gateway.operations.spec import ServiceSpec, Source, TypeBinder
 
@@ -43,7 +53,12 @@ def kms_arn(value: str, env: Environment) -> str:
 
 def _key(call: Call) -> list[str] | None:
     value = name(call.params, "KeyId") or name(call.params, "TargetKeyId")
-    return [kms_arn(value, call.env)] if value is not None else None
+    if value:
+        return [kms_arn(value, call.env)]
+    if present(call.params, "CiphertextBlob"):
+        # No KeyId: the symmetric ciphertext names its key, and AWS authorises on that key.
+        return [ciphertext_key_arn(call.params["CiphertextBlob"], call.operation, call.env)]
+    return None
 
 
 def _alias(call: Call) -> list[str] | None:
@@ -56,16 +71,28 @@ def _alias(call: Call) -> list[str] | None:
 
 
 def _re_encrypt(call: Call) -> list[AuthorizationRequest]:
-    made: list[AuthorizationRequest] = []
-    pairs = (("SourceKeyId", "ReEncryptFrom"), ("DestinationKeyId", "ReEncryptTo"))
-    for param, action_name in pairs:
-        value = name(call.params, param)
-        if value is None:
-            if param == "DestinationKeyId":
-                raise ParameterError("the required parameter DestinationKeyId is missing")
-            continue  # symmetric ciphertext names its key: the backend knows it
-        made += call.requests(action_name, params={**call.params, "KeyId": value})
-    return made
+    source = name(call.params, "SourceKeyId")
+    destination = name(call.params, "DestinationKeyId")
+    if destination is None:
+        raise ParameterError("the required parameter DestinationKeyId is missing")
+    # Without SourceKeyId the `key` binder reads the source key from the ciphertext.
+    source_params = {**call.params, "KeyId": source} if source else call.params
+    return [
+        *call.requests("ReEncryptFrom", params=source_params),
+        *call.requests("ReEncryptTo", params={**call.params, "KeyId": destination}),
+    ]
+
+
+def _alias_target(call: Call) -> list[AuthorizationRequest]:
+    """The operation on the alias and on the key it points to now: that key is named by the
+    alias (the gateway reads which key it is from the backend). "kms:DeleteAlias on the KMS key
+    (key policy)"; "kms:UpdateAlias on the current KMS key (key policy)".
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_DeleteAlias.html
+    https://docs.aws.amazon.com/kms/latest/APIReference/API_UpdateAlias.html"""
+    alias = name(call.params, "AliasName")
+    if alias is None:
+        raise ParameterError("the required parameter AliasName is missing")
+    return call.requests(params={**call.params, "KeyId": alias})
 
 
 def _kms_keys(params: Mapping[str, Any], env: Environment) -> list[tuple[str, tuple[str, ...]]]:
@@ -113,6 +140,9 @@ KMS = ServiceSpec(
     rules={
         "ReEncrypt": _re_encrypt,
         "CreateKey": plus(same, when("Tags", action("TagResource"))),
+        "DeleteAlias": _alias_target,
+        # The alias, the key it points to now, and the new key (TargetKeyId).
+        "UpdateAlias": plus(_alias_target, same),
     },
     resource_policy_types=frozenset({"key"}),
 )
