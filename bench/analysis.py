@@ -12,7 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from harness.analysis.analyze_command import analyze
+from harness.analysis.analyze import analyze
 from harness.analysis.lint import lint_landscape
 from harness.landscape.loader import DEFAULT_DIRECTORY, load_landscape
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from harness.analysis.diff import diff_sides
-from harness.analysis.diff_command import compare
+from harness.analysis.diff_base import compare
 from harness.analysis.offline import Offline
 from harness.analysis.requests import request_space
 from harness.landscape.loader import DEFAULT_DIRECTORY, load_landscape

@@ -24,8 +24,8 @@ from harness.authorization import Question, assembly, authorize
 from harness.authorization.context import context_keys
 from harness.iam.context import Request
 from harness.iam.evaluate import evaluate
-from harness.simulate import Simulation, parse_request, question, simulate
-from harness.simulate_cli import run_batch
+from harness.simulation.custom_policy import Simulation, parse_request, question, simulate
+from harness.simulation.inputs import run_batch
 
 BOUNDARY_ARN = "arn:aws:iam::111111111111:policy/DevBoundary"
 ACCOUNTS = ["111111111111", "222222222222", "333333333333"]

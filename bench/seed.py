@@ -5,8 +5,8 @@
 Prints, for one cold start in this process (wall clock, and CPU time of the process, which is
 less disturbed by other load on the machine):
 - start: MotoServer listening (moto imported);
-- seed: `MotoServer.seed`: the landscape seeded through the AWS APIs (every service's first
-  request included), and the seeded state captured as the reset point;
+- seed: `harness.stack.seed_server`: the landscape seeded through the AWS APIs (every
+  service's first request included), and the seeded state captured as the reset point;
 - snapshot: that capture alone (taken again), the part of "seed" it accounts for;
 - reset: back to the seeded state, the median of N resets (each after a small change).
 Targets: seed under 5 s, reset under 0.5 s. Figures are reported, not asserted.
@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from harness.backends.moto import MotoServer
 from harness.landscape.loader import load_landscape
+from harness.stack import seed_server
 
 T = TypeVar("T")
 
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     # MotoServer imports moto (half a second) when first constructed: part of "start".
     server, start_wall, start_cpu = _timed(lambda: MotoServer().start())
     try:
-        seeded, seed_wall, seed_cpu = _timed(lambda: server.seed(landscape))
+        seeded, seed_wall, seed_cpu = _timed(lambda: seed_server(server, landscape))
         _, snap_wall, snap_cpu = _timed(server.snapshot)  # again, to show its share
         bucket = next((b for a in landscape.accounts for b in a.resources.buckets), None)
         resets = []

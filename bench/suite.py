@@ -31,7 +31,7 @@ DEFAULT_BACKEND = "moto"
 
 
 def command(args: argparse.Namespace, backend: str, report: Path) -> list[str]:
-    line = [sys.executable, "-m", "harness.cli", "run", "--backend", backend,
+    line = [sys.executable, "-m", "harness.commands", "run", "--backend", backend,
             "--report", str(report), "--workers", str(args.workers)]
     for option in ("landscape", "features", "tags", "plugin"):
         value = getattr(args, option)

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from harness.backends.localstack import LocalStackOptions
 from harness.backends.moto import LOOPBACK, Middleware, MotoServer
-from harness.backends.readiness import Health
+from harness.backends.readiness import Health, LandscapeInfo
 from harness.gateway.app import EnforcingGateway, GatewayConfig
 from harness.gateway.credentials import Credential, CredentialStore, SessionContext
 from harness.gateway.decision_log import DecisionLog
@@ -62,11 +62,11 @@ from harness.identity.assume import (
 from harness.identity.callers import Callers, service_key, standing_roles, standing_session_name
 from harness.identity.login import LoginResult, login
 from harness.landscape.model import Landscape
+from harness.seeding import seeder
+from harness.seeding.context import SeededLandscape, SeedError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
-
-    from harness.seed import SeededLandscape
 
 STANDING_SESSION_SECONDS = 12 * 3600
 """How long the standing sessions last (STS's longest); a longer-running stack re-issues them
@@ -130,7 +130,7 @@ class Stack:
             raise RuntimeError("a stack runs once; make a new one")
         try:
             self.server.start()
-            self._seeded = self.server.seed(self.landscape)
+            self._seeded = seed_server(self.server, self.landscape)
             self.server.set_middleware(self._make_gateway)
             gateway = self.gateway
             for account in self.landscape.accounts:
@@ -198,7 +198,7 @@ class Stack:
             self.store.restore(self._reset_point)
             self._backend_written = False
         if self._gateway is not None:
-            self._gateway.world.invalidate()
+            self._gateway.backend_state.invalidate()
             self._gateway.written = False
 
     def _make_gateway(self, backend: WSGIApplication) -> WSGIApplication:
@@ -345,7 +345,7 @@ class Stack:
     def _after_backend_call(self, model: Any, **_: Any) -> None:
         if changes_state(model.service_model.service_name, model.name):
             self._backend_written = True
-            self.gateway.world.invalidate()
+            self.gateway.backend_state.invalidate()
 
     # ------------------------------------------------------------------ the decision log
 
@@ -377,6 +377,20 @@ class Stack:
             )
             session = _register(self.store, account.account_id, role_arn, issued)
             self._standing[role_arn] = session
+
+
+def seed_server(server: MotoServer, landscape: Landscape) -> SeededLandscape:
+    """Seed `landscape` through the AWS APIs at the server's endpoint (on an enforcing server,
+    with the seeder's pass), then make that state the server's reset point. On failure the
+    backend is left empty and `SeedError` raised."""
+    with server.seeding(LandscapeInfo(landscape.name, str(landscape.directory.resolve()))) as url:
+        seeded = seeder.seed(landscape, url, reset_backend=server.clear)
+    try:
+        server.snapshot()
+    except Exception as error:  # a model moto keeps that pickle cannot take
+        server.clear()
+        raise SeedError(f"snapshotting the seeded state: {error}") from error
+    return seeded
 
 
 def make_server(backend: str, localstack: LocalStackOptions | None, *, host: str, port: int,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from harness.analysis.analyze_command import Analysis, analyze
+from harness.analysis.analyze import Analysis, analyze
 from harness.analysis.credentials import CredentialReport, read_report
 from harness.analysis.external import PUBLIC, ExternalFinding
 from harness.analysis.findings import Finding, display_path, load_accepted

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from harness import simulate_cli
-from harness.cli import main
-from harness.simulate import SimulationInputError, context_keys
-from harness.simulate_cli import Line, lines, run_batch
+from harness.commands.main import main
+from harness.simulation import inputs as simulate_requests
+from harness.simulation.custom_policy import SimulationInputError, context_keys
+from harness.simulation.inputs import Line, lines, run_batch
 
 EXAMPLE = (
     Path(__file__).parent.parent / "examples" / "simulate" / "developer-deletes-prod-bucket.json"
@@ -51,7 +51,7 @@ def test_example_from_the_readme(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_reads_standard_input() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "simulate"],
+        [sys.executable, "-m", "harness.commands", "simulate"],
         input=json.dumps(request(PolicyInputList=[ALLOW_ALL])),
         capture_output=True,
         text=True,
@@ -202,7 +202,7 @@ def _failing_on_bob(real: Any) -> Any:
 def test_a_failure_of_the_simulator_costs_one_line_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(simulate_cli, "simulate", _failing_on_bob(simulate_cli.simulate))
+    monkeypatch.setattr(simulate_requests, "simulate", _failing_on_bob(simulate_requests.simulate))
     bob = request(CallerArn="arn:aws:iam::111111111111:user/bob")
     path = tmp_path / "requests.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in (request(), bob, request())) + "\n")
@@ -217,7 +217,7 @@ def test_a_failure_of_the_simulator_costs_one_line_only(
 def test_a_failure_of_the_simulator_on_a_single_request_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(simulate_cli, "simulate", _failing_on_bob(simulate_cli.simulate))
+    monkeypatch.setattr(simulate_requests, "simulate", _failing_on_bob(simulate_requests.simulate))
     path = tmp_path / "request.json"
     path.write_text(json.dumps(request(CallerArn="arn:aws:iam::111111111111:user/bob")))
     assert main(["simulate", str(path)]) == 1
@@ -234,7 +234,7 @@ def test_an_interrupt_exits_130_quietly(
     def interrupted(_request: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(simulate_cli, "simulate", interrupted)
+    monkeypatch.setattr(simulate_requests, "simulate", interrupted)
     path = tmp_path / "request.json"
     path.write_text(json.dumps(request()))
     assert main(["simulate", str(path)]) == 130
@@ -273,7 +273,7 @@ def test_the_size_limit_counts_the_request_not_its_newline(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = json.dumps(request(PolicyInputList=[ALLOW_ALL])).encode()
-    monkeypatch.setattr(simulate_cli, "MAX_REQUEST_BYTES", len(text))
+    monkeypatch.setattr(simulate_requests, "MAX_REQUEST_BYTES", len(text))
     path = tmp_path / "request.json"
     path.write_bytes(text + b"\n")
     assert main(["simulate", str(path)]) == 0
@@ -305,7 +305,7 @@ def test_a_full_disk_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     with Path("/dev/full").open("w") as full:
         completed = subprocess.run(
-            [sys.executable, "-m", "harness.cli", "simulate", str(path)],
+            [sys.executable, "-m", "harness.commands", "simulate", str(path)],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -405,3 +405,21 @@ def test_cases_take_no_request_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     path = case_file(tmp_path, "a.json", [a_case("default-deny", "implicitDeny")])
     assert main(["simulate", str(path), "--cases", str(path)]) == 2
     assert "--cases takes no request file" in capsys.readouterr().err
+
+
+def test_cases_of_a_directory_are_its_json_files(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    case_file(folder, "b.json", [a_case("allowed", "allowed", PolicyInputList=[ALLOW_ALL])])
+    case_file(folder, "a.json", [a_case("default-deny", "implicitDeny")])
+    (folder / "notes.txt").write_text("not a case file")
+    assert main(["simulate", "--cases", str(folder)]) == 0
+    assert capsys.readouterr().out == "2 cases in 2 files: 2 agree, 0 disagree\n"
+
+
+def test_a_directory_without_case_files_is_refused(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--cases", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert f"securecart simulate: {tmp_path}: a directory with no *.json case file" in captured.err

@@ -121,7 +121,7 @@ def test_a_stack_keeps_the_decision_log_it_is_given(landscape: Landscape,
 
 def test_the_backend_middleware_sees_what_the_gateway_reads_and_forwards(
         stack: Stack, backend_requests: BackendRequests) -> None:
-    stack.gateway.world.invalidate()
+    stack.gateway.backend_state.invalidate()
     before = len(backend_requests.paths)
     admin = stack.client("s3", stack.administrator("dev"))
     admin.list_objects_v2(Bucket="securecart-dev-artifacts")

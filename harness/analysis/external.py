@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from harness import authref
+from harness import reference
 from harness.analysis.findings import read_yaml_file
 from harness.analysis.offline import (
     OUTSIDE_ACCOUNT,
@@ -171,7 +171,7 @@ def expand_actions(patterns: Sequence[str], negated: bool, service: str) -> tupl
         services = {p.split(":", 1)[0].lower() for p in patterns if ":" in p}
     found = []
     for name in sorted(services):
-        for action in sorted(authref.action_names(name)):
+        for action in sorted(reference.action_names(name)):
             qualified = f"{name}:{action}"
             covered = "*" in patterns or action_matches(tuple(patterns), qualified)
             if covered is not negated:

@@ -59,16 +59,17 @@ from harness.landscape.model import Landscape, PolicyDocument
 from harness.report.decisions import DecisionLog, StatementRef, read_decision_log
 from harness.report.mutation_coverage import MUTATION_JSON
 from harness.report.policy_map import PolicyMap
-from harness.run import DECISIONS, RESULTS, STEPS_PLUGIN, pytest_command
-from harness.scenarios import (
+from harness.runner.pytest_command import STEPS_PLUGIN, pytest_command
+from harness.runner.report_folder import DECISIONS, RESULTS
+from harness.runner.scenario_runs import (
     TIMEOUT,
-    Nodes,
     Outcome,
     RunError,
     environment,
     outcome_name,
     run_scenarios,
 )
+from harness.runner.selection import Nodes
 
 Kind = Literal["remove-statement", "drop-condition"]
 Status = Literal["killed", "survived", "error"]
@@ -373,7 +374,8 @@ def judge(mutant: Mutant, scenarios: Sequence[str], outcome: Outcome,
 def run_mutant(mutant: Mutant, baseline: Baseline, config: Config, directory: Path,
                runner: Runner | None = None) -> MutantResult:
     """Apply `mutant` to a copy of the landscape in `directory` and run the scenarios that
-    exercise its control; `runner` runs them (default: harness.scenarios.run_scenarios)."""
+    exercise its control; `runner` runs them (default:
+    harness.runner.scenario_runs.run_scenarios)."""
     scenarios = baseline.scenarios_for(mutant)
     if not scenarios:
         return MutantResult(mutant, "survived", NO_SCENARIO[mutant.kind])

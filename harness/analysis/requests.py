@@ -8,12 +8,12 @@
 - actions: every action any policy of the landscape mentions (identity, boundary, trust,
   resource policies and SCPs, AWS managed policies included, in Action and NotAction).
   Explicit actions are taken as they are (spelt as the Service Authorization Reference spells
-  them when it knows them). Wildcards are expanded with `authref.action_names`, but only for
+  them when it knows them). Wildcards are expanded with `reference.action_names`, but only for
   the *bounded services*: the prefixes that own a resource of the landscape (iam, s3, sns, sqs,
   dynamodb, rds, lambda, cloudtrail for SecureCart) and iam, sts, organizations. `*` in
   FullAWSAccess or AdministratorAccess thus means every action of those services, not of AWS;
 - resources: for each action, every landscape resource whose ARN fits one of the action's
-  resource types (`authref.ResourceType.matches`; a bucket stands for its objects with
+  resource types (`reference.ResourceType.matches`; a bucket stands for its objects with
   `<bucket ARN>/*`), or "*" when the action has no resource types or none of its types fits
   a landscape resource (iam:CreateUser, lambda:CreateFunction);
 - contexts: "" (the usual: HTTPS, the home region, people with MFA); for Identity Center roles
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from harness import authref
+from harness import reference
 from harness.analysis.offline import Offline, Principal, Resource, outside_principals
 from harness.iam import Policy
 from harness.iam.wildcard import glob_match
@@ -124,7 +124,7 @@ def mentioned_actions(policies: Iterable[Policy]) -> set[str]:
 
 @cache
 def _lowered_names(service: str) -> dict[str, str]:
-    return {name.lower(): name for name in authref.action_names(service)}
+    return {name.lower(): name for name in reference.action_names(service)}
 
 
 def canonical_action(action: str) -> str:
@@ -150,7 +150,7 @@ def expand_actions(patterns: Iterable[str], services: Iterable[str]) -> tuple[st
         for service in bounded:
             if not glob_match(service_pattern, service, ignore_case=True):
                 continue
-            for name in authref.action_names(service):
+            for name in reference.action_names(service):
                 if glob_match(name_pattern or "*", name, ignore_case=True):
                     found.add(f"{service}:{name}")
     return tuple(sorted(found))
@@ -178,12 +178,12 @@ def resource_arns(resource: Resource) -> tuple[str, ...]:
 
 
 @cache
-def _resource_types(action: str) -> tuple[authref.ResourceType, ...]:
+def _resource_types(action: str) -> tuple[reference.ResourceType, ...]:
     service, _, name = action.partition(":")
-    entry = authref.action(service, name)
+    entry = reference.action(service, name)
     if entry is None:
         return ()
-    types = (authref.resource_type(service, row.name) for row in entry.resources)
+    types = (reference.resource_type(service, row.name) for row in entry.resources)
     return tuple(t for t in types if t is not None)
 
 

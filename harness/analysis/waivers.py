@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from harness.analysis.diff import Change, DiffResult, Waiver
+from harness.analysis.diff_result import Change, DiffResult, Waiver
 from harness.analysis.findings import read_yaml_file
 from harness.iam.wildcard import glob_match
 

@@ -14,10 +14,10 @@ from harness.authorization import rules
 from harness.authorization.context import Parties
 from harness.authorization.question import Question
 from harness.authorization.source import NO_POLICIES, PolicySource, PrincipalPolicies
-from harness.catalog import rcp_services
 from harness.iam.context import Caller, PrincipalKind
 from harness.iam.evaluate import PolicySet
 from harness.iam.policy import TRUST_ACTIONS, Policy
+from harness.reference import rcp_services
 
 # The callers whose IAM identity carries policies (a role is asked about directly by the
 # simulator, as AWS's SimulatePrincipalPolicy is).

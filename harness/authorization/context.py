@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness import authref
+from harness import reference
 from harness.authorization.question import Question, Session, Transport
 from harness.authorization.source import (
     NO_POLICIES,
@@ -73,11 +73,11 @@ def _resource_tag_keys(keys: ContextKeys, question: Question, owner: str | None,
         return
     service, _, name = question.action.partition(":")
     service = service.lower()
-    found = authref.action(service, name)
+    found = reference.action(service, name)
     if found is None:
         return
     for row in found.resources:
-        rtype = authref.resource_type(service, row.name)
+        rtype = reference.resource_type(service, row.name)
         if rtype is None or not rtype.matches(question.resource):
             continue
         tag_keys = {key.lower() for key in rtype.condition_keys}

@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from harness.authorization.source import Levels, Organization, PrincipalPolicies
-from harness.aws_managed import aws_managed_table
 from harness.iam.context import Caller
-from harness.iam.parse import MAX_DOCUMENT_CHARS, parse_policy
+from harness.iam.json_reader import MAX_DOCUMENT_CHARS
+from harness.iam.parse import parse_policy
 from harness.iam.policy import Policy, PolicyType
 from harness.landscape.model import Account, Landscape
+from harness.reference import aws_managed_table
 
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 

@@ -14,9 +14,8 @@ import re
 from dataclasses import replace
 from functools import cache
 
-from harness import authref
+from harness import reference
 from harness.authorization.question import Question
-from harness.aws_managed import default_key_policy
 from harness.iam.context import ACCOUNTLESS, Request
 from harness.iam.decision import Decision, Outcome, Rule
 from harness.iam.parse import parse_policy
@@ -145,7 +144,7 @@ def default_resource_policy(question: Question, owner: str | None) -> Policy | N
 
 @cache
 def _default_key_policy(partition: str, account: str) -> Policy:
-    document = json.dumps(default_key_policy(partition, account))
+    document = json.dumps(reference.default_key_policy(partition, account))
     return parse_policy(document, PolicyType.RESOURCE, name="default key policy")
 
 
@@ -157,5 +156,5 @@ def names_no_resource(question: Question) -> bool:
     if question.resource != "*":
         return False
     service, _, name = question.action.partition(":")
-    found = authref.action(service.lower(), name)
+    found = reference.action(service.lower(), name)
     return found is not None and not found.resources

@@ -1,7 +1,7 @@
 """Backends: the emulated AWS the harness seeds and, later, puts its gateway in front of.
 
 `harness.backends.moto` serves moto in-process (the default backend); `state` records where a
-running `securecart up` listens; `commands` adds `securecart up` to the command line.
+running `securecart up` listens (the command is harness.commands.up).
 
 This module stays free of moto imports (importing moto costs half a second): it holds only the
 small protocol between the seeder and a backend.
@@ -29,6 +29,6 @@ BACKENDS = ("moto", "localstack")
 AUTHORISED_OPERATION = "securecart.operation"
 """WSGI environ key: the operation the gateway authorised, on a request it forwards in-process.
 A client cannot set it (its headers arrive as HTTP_*); the moto backend executes that operation
-and no other (harness.backends.moto, harness.gateway.forwarding)."""
+and no other (harness.backends.moto_changes, harness.gateway.forwarding)."""
 AUTHORISED_SERVICE = "securecart.service"
 """WSGI environ key: the authorised operation's service (botocore's name)."""

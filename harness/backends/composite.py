@@ -2,7 +2,8 @@
 LocalStack community lacks, behind one served endpoint.
 
     server = LocalStackServer(choose(LocalStackOptions(), log_dir))
-    server.start(); server.seed(landscape); ...; server.reset(); server.stop()
+    server.start(); seed_server(server, landscape)  # harness.stack
+    ...; server.reset(); server.stop()
 
 It is a MotoServer whose app is a `ServiceRouter` (harness.backends.router): the same serving
 (loopback, HTTPS), readiness gate, seeding and gateway as the moto backend; snapshot, reset and

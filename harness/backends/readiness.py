@@ -14,7 +14,7 @@ gateway later refuses. So `ReadinessGate` answers every request first, in front 
 - until ready, every other request is answered 503 with AWS's `ServiceUnavailable` error, in a
   shape each AWS SDK reads as a retryable error; never by the backend.
 - the seeder's pass: the seeder writes the landscape through the AWS APIs over HTTP
-  (`harness.seed`), so while it runs, and only then, requests under
+  (`harness.seeding`), so while it runs, and only then, requests under
   `/_securecart/seed/<token>` go to the backend with that prefix removed. The token is 128
   random bits, made for one seeding and revoked when it ends; only the seeder's clients hold it.
 - once ready: the enforcing app (the gateway) answers.

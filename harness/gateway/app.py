@@ -7,10 +7,11 @@ forwards it to the backend or answers AccessDenied in the service's own protocol
     4-5. gather the policies from the backend and decide with the engine
     6. deny → AWS's error; allow → forward; every decision goes to the decision log
 
-Fail closed: any error while doing this denies the request, with a message that says what
-failed, and a "refused" line in the decision log. The backend's own admin endpoints are never
-reachable through the gateway, and a client cannot steer the backend (x-moto-* headers are
-dropped).
+Every refusal is one `Refusal` (harness.gateway.refusal), raised by the step that finds it and
+logged and answered by `__call__`. Fail closed: any other error while doing this denies the
+request, with a message that says what failed, and a "refused" line in the decision log. The
+backend's own admin endpoints are never reachable through the gateway, and a client cannot
+steer the backend (x-moto-* headers are dropped).
 
 Forwarding adapts an allowed request to what moto needs to carry it out where AWS would: keys
 moto does not place in their account (minted root users, GetSessionToken and
@@ -32,15 +33,10 @@ from typing import TYPE_CHECKING, Any
 from harness.gateway import forwarding, sessions, simulator, writes
 from harness.gateway.authorize import Asker, Transport, decide
 from harness.gateway.backend import BackendAccess
+from harness.gateway.backend_state import BackendState
 from harness.gateway.credentials import Credential, CredentialStore
-from harness.gateway.decision_log import DecisionLog, LoggedDecision, LoggedRefusal
-from harness.gateway.errors import (
-    ErrorResponse,
-    access_denied,
-    error_response,
-    new_request_id,
-    protocol_error_response,
-)
+from harness.gateway.decision_log import DecisionLog, LoggedDecision
+from harness.gateway.errors import ErrorResponse, new_request_id
 from harness.gateway.operations import UnmappedOperation, authorization_requests
 from harness.gateway.operations.kms_keys import KmsRequestError, resolve_keys
 from harness.gateway.policy_writes import check_policy_write
@@ -50,8 +46,9 @@ from harness.gateway.protocol import (
     ProtocolError,
     detect_service,
     parse_operation,
-    read_body,
 )
+from harness.gateway.refusal import Refusal, RequestContext
+from harness.gateway.request_body import read_body
 from harness.gateway.sigv4 import (
     AuthError,
     authenticate,
@@ -59,7 +56,6 @@ from harness.gateway.sigv4 import (
     request_scope,
     signed_request_from_environ,
 )
-from harness.gateway.world import World
 from harness.gateway.wsgi_call import call_wsgi
 from harness.iam.context import Caller, PrincipalKind
 from harness.iam.decision import Decision
@@ -106,14 +102,6 @@ class GatewayConfig:
         return self.clock() if self.clock is not None else datetime.now(UTC)
 
 
-class Denied(Exception):
-    """A request the gateway refuses, with the response to send."""
-
-    def __init__(self, response: ErrorResponse) -> None:
-        super().__init__(response.status)
-        self.response = response
-
-
 @dataclass(frozen=True, slots=True)
 class _Call:
     """One request as the gateway came to understand it."""
@@ -128,17 +116,6 @@ class _Call:
     """The Authorization header rebuilt from what was verified (None: presigned, unsigned)."""
 
 
-@dataclass(slots=True)
-class _Progress:
-    """How far the gateway got with a request: what a failure's answer can say."""
-
-    request_id: str
-    http: HttpRequest | None = None
-    service: str | None = None
-    operation: str | None = None
-    principal: str = "anonymous"
-
-
 class EnforcingGateway:
     """`EnforcingGateway(backend_app, store, ...)` is itself a WSGI app."""
 
@@ -148,7 +125,7 @@ class EnforcingGateway:
         self.store = store
         self.config = config or GatewayConfig()
         self.access = BackendAccess(backend)
-        self.world = World(self.access)
+        self.backend_state = BackendState(self.access)
         # Keys the backend does not place in their own account: the root users the gateway
         # mints, and the sessions moto's GetSessionToken / GetFederationToken issue (moto files
         # those under its default account). They are forwarded as an administrator key the
@@ -197,63 +174,58 @@ class EnforcingGateway:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
                  ) -> Iterable[bytes]:
         head = environ.get("REQUEST_METHOD") == "HEAD"
-        progress = _Progress(new_request_id("s3"))
+        context = RequestContext(new_request_id("s3"))
         try:
-            return self._handle(environ, start_response, progress)
-        except Denied as denied:
-            return _send(start_response, denied.response, head=head)
+            return self._handle(environ, start_response, context)
+        except Refusal as refusal:
+            return self._refuse(refusal, context, start_response, head=head)
         except Exception as error:  # fail closed: never a traceback, never a pass-through
-            return _send(start_response, self._failure(progress, error), head=head)
+            return self._refuse(_failure(context, error), context, start_response, head=head)
 
-    def _failure(self, progress: _Progress, error: Exception) -> ErrorResponse:
-        """Deny a request whose handling failed before it was forwarded, in the protocol of
-        the service it was found to be for (a generic XML error if that was not known yet)."""
-        service, operation = progress.service or "", progress.operation
-        action = f"{service}:{operation}" if service and operation else "the request"
-        message = (f"User: {progress.principal} is not authorized to perform: {action} because "
-                   f"the request could not be handled: {type(error).__name__}: {error}")
-        self.config.log.append(LoggedRefusal(progress.request_id, progress.service, operation,
-                                             progress.principal, "AccessDenied", message))
-        return access_denied(service, operation, message, progress.request_id,
-                             request=progress.http)
+    def _refuse(self, refusal: Refusal, context: RequestContext, start_response: StartResponse,
+                *, head: bool) -> Iterable[bytes]:
+        """Log `refusal` and answer it in the protocol of the request's service."""
+        if refusal.logged:
+            self.config.log.append(refusal.record(context))
+        return _send(start_response, refusal.response(context), head=head)
 
     def _handle(self, environ: WSGIEnvironment, start_response: StartResponse,
-                progress: _Progress) -> Iterable[bytes]:
+                context: RequestContext) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
         if path.startswith(_BLOCKED_PREFIXES) or _squeezed(path).startswith(_BLOCKED_PREFIXES):
             message = ("The backend's own routes (its administration API, instance metadata) are "
                        "not reachable through the harness endpoint.")
-            self.config.log.append(LoggedRefusal(progress.request_id, None, None, None,
-                                                 "AccessDenied", f"{path}: {message}"))
-            raise Denied(error_response("s3", None, "AccessDenied", message, 403,
-                                        progress.request_id))
+            # Answered as S3 answers, whose path-style requests these paths look like.
+            raise Refusal(message, code="AccessDenied", reason=f"{path}: {message}",
+                          answer_as="s3")
         try:
             # Exactly Content-Length bytes, or the chunks as announced, each read bounded in
             # time: werkzeug's own stream would hand over memory past a lying chunk size.
             body = read_body(environ)
         except ProtocolError as error:
-            raise self._unreadable(error, progress.request_id) from error
-        call = self._understand(environ, body, progress)
+            raise Refusal.of_unreadable(error) from error
+        call = self._understand(environ, body, context)
         decisions = self._authorize(call)
         return self._forward(call, decisions, start_response)
 
     # ------------------------------------------------------------------ steps
 
-    def _understand(self, environ: WSGIEnvironment, body: bytes, progress: _Progress) -> _Call:
+    def _understand(self, environ: WSGIEnvironment, body: bytes, context: RequestContext
+                    ) -> _Call:
         http = HttpRequest.from_environ(environ, body)
-        progress.http = http
+        context.http = http
         signed = signed_request_from_environ(environ, body)
         scope = request_scope(signed)
         signing_name, region = scope if scope else (None, DEFAULT_REGION)
-        request_id = progress.request_id = new_request_id(signing_name or "s3")
+        request_id = context.request_id = new_request_id(signing_name or "s3")
         try:
             service = detect_service(http, signing_name)
-            progress.service = service
+            context.service = service
             parsed = parse_operation(http, service, region)
             forwarding.check_one_reading(http, parsed)
         except ProtocolError as error:
-            raise self._unreadable(error, request_id, http=http) from error
-        progress.operation = parsed.operation
+            raise Refusal.of_unreadable(error) from error
+        context.operation = parsed.operation
         authorization: str | None = None
         if parsed.service == "sts" and parsed.operation in _UNSIGNED_STS and scope is None:
             asker = _federated_asker(parsed)
@@ -262,17 +234,12 @@ class EnforcingGateway:
                 authenticated = authenticate(signed, self.store, now=self.config.now(),
                                              service=signing_name)
             except AuthError as error:
-                self.config.log.append(LoggedRefusal(request_id, parsed.service,
-                                                     parsed.operation, None, error.code,
-                                                     error.message))
-                raise Denied(error_response(parsed.service, parsed.operation, error.code,
-                                            error.message, error.status, request_id,
-                                            request=http)) from error
+                raise Refusal(error.message, code=error.code, status=error.status) from error
             credential = authenticated.credential
             asker = (Asker(credential.caller(), credential) if credential is not None
                      else Asker(Caller(PrincipalKind.ANONYMOUS, "anonymous")))
             authorization = canonical_authorization(authenticated)
-        progress.principal = asker.caller.label
+        context.principal = asker.caller.label
         return _Call(request_id, http, parsed, asker, environ, body, authorization)
 
     def _authorize(self, call: _Call) -> list[Decision]:
@@ -288,20 +255,19 @@ class EnforcingGateway:
             if parsed.service == "kms":
                 # A key named by alias is authorised as the key it points to (backend state).
                 wanted = resolve_keys(wanted, parsed.operation, parsed.params,
-                                      self.world.kms_aliases)
+                                      self.backend_state.kms_aliases)
             transport = self._transport(call.environ)
-            decisions = [decide(call.asker, one, transport, self.world, self._accounts())
+            decisions = [decide(call.asker, one, transport, self.backend_state, self._accounts())
                          for one in wanted]
         except sessions.SessionRequestError as error:
-            raise self._session_refusal(call, error) from error
+            raise Refusal(str(error), code=error.code, status=error.status) from error
         except KmsRequestError as error:
-            raise self._service_refusal(call, error.code, error.reason, error.status
-                                        ) from error
+            raise Refusal(error.reason, code=error.code, status=error.status) from error
         except UnmappedOperation as error:
-            raise self._refusal(call, f"{error}") from error
-        except Exception as error:  # fail closed on anything unexpected (WorldError too)
-            raise self._refusal(call, f"the request could not be authorized: "
-                                      f"{type(error).__name__}: {error}") from error
+            raise _not_authorized(call, f"{error}") from error
+        except Exception as error:  # fail closed on anything unexpected (BackendStateError too)
+            raise _not_authorized(call, f"the request could not be authorized: "
+                                        f"{type(error).__name__}: {error}") from error
         simulating = parsed.service == "iam" and parsed.operation in simulator.OPERATIONS
         if not simulating or not all(d.allowed for d in decisions):
             # An allowed simulation is logged once simulated, with the simulated decisions.
@@ -309,71 +275,35 @@ class EnforcingGateway:
                 self._log(call, decision)
         for decision in decisions:
             if not decision.allowed:
-                raise Denied(self._denial(call, decision))
+                raise self._denial(call, decision)
         try:
             # The policy document a write carries, judged as its service judges it: AWS
             # authorises the call first, then validates its input.
             check_policy_write(parsed)
         except ProtocolError as error:
-            raise self._unreadable(error, call.request_id, http=call.http,
-                                   operation=parsed.operation, principal=caller.label
-                                   ) from error
+            raise Refusal.of_unreadable(error) from error
         if parsed.service == "sts":
             # What STS validates once the caller may make the call (the role's
             # MaxSessionDuration is not told to whom may not assume it).
             try:
-                sessions.check_request(parsed.operation, parsed.params, self.world,
+                sessions.check_request(parsed.operation, parsed.params, self.backend_state,
                                        call.asker.credential)
             except sessions.SessionRequestError as error:
-                raise self._session_refusal(call, error) from error
+                raise Refusal(str(error), code=error.code, status=error.status) from error
             except Exception as error:
-                raise self._refusal(call, f"the request could not be authorized: "
-                                          f"{type(error).__name__}: {error}") from error
+                raise _not_authorized(call, f"the request could not be authorized: "
+                                            f"{type(error).__name__}: {error}") from error
         return decisions
 
-    def _unreadable(self, error: ProtocolError, request_id: str, *,
-                    http: HttpRequest | None = None, operation: str | None = None,
-                    principal: str | None = None) -> Denied:
-        """A request refused as its service refuses what it cannot take (ProtocolError),
-        logged, answered in the service's protocol."""
-        self.config.log.append(LoggedRefusal(request_id, error.service, operation, principal,
-                                             error.code, error.message))
-        return Denied(protocol_error_response(error, request_id, request=http))
-
-    def _refusal(self, call: _Call, why: str) -> Denied:
-        caller = call.asker.caller
-        message = (f"User: {caller.label} is not authorized to perform: "
-                   f"{call.parsed.service}:{call.parsed.operation} because {why}")
-        self.config.log.append(LoggedRefusal(call.request_id, call.parsed.service,
-                                             call.parsed.operation, caller.label,
-                                             "AccessDenied", message))
-        return Denied(access_denied(call.parsed.service, call.parsed.operation, message,
-                                    call.request_id, request=call.http))
-
-    def _session_refusal(self, call: _Call, error: sessions.SessionRequestError) -> Denied:
-        return self._service_refusal(call, error.code, str(error), error.status)
-
-    def _service_refusal(self, call: _Call, code: str, message: str, status: int) -> Denied:
-        """A request its service refuses outside the policy evaluation, with the service's own
-        error (STS's session rules, KMS's InvalidCiphertextException), logged."""
-        self.config.log.append(LoggedRefusal(call.request_id, call.parsed.service,
-                                             call.parsed.operation, call.asker.caller.label,
-                                             code, message))
-        return Denied(error_response(call.parsed.service, call.parsed.operation, code, message,
-                                     status, call.request_id, request=call.http))
-
-    def _denial(self, call: _Call, decision: Decision) -> ErrorResponse:
-        """The answer to a denied request: the service's access-denied error with AWS's
-        enhanced message, or the service's own error when one of AWS's rules outside the
-        policies refused it (UnmodifiableEntity for a protected role)."""
-        parsed, rule = call.parsed, decision.rule
+    def _denial(self, call: _Call, decision: Decision) -> Refusal:
+        """The refusal of a denied request (its decision is logged): the service's
+        access-denied error with AWS's enhanced message, or the service's own error when one of
+        AWS's rules outside the policies refused it (UnmodifiableEntity for a protected role)."""
+        rule = decision.rule
         if (rule is not None and rule.code is not None and rule.message is not None
                 and not rule.code.startswith("AccessDenied")):
-            return error_response(parsed.service, parsed.operation, rule.code, rule.message,
-                                  rule.status, call.request_id, request=call.http)
-        return access_denied(parsed.service, parsed.operation,
-                             self._message(parsed.service, decision), call.request_id,
-                             request=call.http)
+            return Refusal(rule.message, code=rule.code, status=rule.status, logged=False)
+        return Refusal(self._message(call.parsed.service, decision), logged=False)
 
     def _message(self, service: str, decision: Decision) -> str:
         """AWS's enhanced message, as the service writes it."""
@@ -386,8 +316,8 @@ class EnforcingGateway:
             return False
         if resource_account is None or resource_account == caller_account:
             return True
-        caller_org = self.world.organization(caller_account)
-        resource_org = self.world.organization(resource_account)
+        caller_org = self.backend_state.organization(caller_account)
+        resource_org = self.backend_state.organization(resource_account)
         return (caller_org is not None and resource_org is not None
                 and caller_org.org_id == resource_org.org_id)
 
@@ -411,22 +341,17 @@ class EnforcingGateway:
                 # The backend acted, but the gateway could not record what it must (the
                 # session it issued): the client gets an error, not credentials that would
                 # then be unknown.
-                self.world.invalidate()
+                self.backend_state.invalidate()
                 why = (f"the backend answered, but the gateway could not record the result: "
                        f"{type(error).__name__}: {error}")
-                self.config.log.append(LoggedRefusal(call.request_id, parsed.service,
-                                                     parsed.operation, call.asker.caller.label,
-                                                     "InternalFailure", why))
-                raise Denied(error_response(parsed.service, parsed.operation, "InternalFailure",
-                                            why, 500, call.request_id, request=call.http)
-                             ) from error
+                raise Refusal(why, code="InternalFailure", status=500) from error
         start_response(status, headers)
         return [payload]
 
     def _after_success(self, call: _Call, payload: bytes) -> None:
         parsed = call.parsed
         if writes.changes_decisions(parsed.service, parsed.operation):
-            self.world.invalidate(parsed.service)
+            self.backend_state.invalidate(parsed.service)
         if (parsed.service, parsed.operation) in sessions.ISSUING_OPERATIONS:
             self._record_session(call, payload)
 
@@ -445,7 +370,7 @@ class EnforcingGateway:
             except SamlError:
                 mfa = False
         recorded = sessions.record(parsed.operation, parsed.params, payload,
-                                   call.asker.credential, self.store, self.world,
+                                   call.asker.credential, self.store, self.backend_state,
                                    self.config.now(), mfa=mfa, provider=provider, claims=claims,
                                    assertion_tags=tags)
         if recorded is not None and parsed.operation in _UNPLACED_SESSIONS:
@@ -495,13 +420,12 @@ class EnforcingGateway:
         account = call.asker.caller.account
         simulated: tuple[Decision, ...] = ()
         try:
-            answer = simulator.simulate(operation, params, self.world, call.request_id,
+            answer = simulator.simulate(operation, params, self.backend_state, call.request_id,
                                         now=self.config.now(), caller_account=account)
             body, simulated = answer.body, answer.decisions
         except simulator.SimulationRequestError as error:
-            raise Denied(error_response("iam", operation, error.code, error.message,
-                                        error.status, call.request_id, request=call.http)
-                         ) from error
+            raise Refusal(error.message, code=error.code, status=error.status, logged=False
+                          ) from error
         finally:
             for decision in decisions:
                 self._log(call, decision, simulated)
@@ -514,9 +438,8 @@ class EnforcingGateway:
         """GetCallerIdentity needs no permission and answers from what AWS knows of the key."""
         credential = call.asker.credential
         if credential is None:
-            raise Denied(error_response("sts", "GetCallerIdentity", "MissingAuthenticationToken",
-                                        "Request is missing Authentication Token", 403,
-                                        call.request_id, request=call.http))
+            raise Refusal("Request is missing Authentication Token",
+                          code="MissingAuthenticationToken", logged=False)
         body = (
             '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
             "<GetCallerIdentityResult>"
@@ -578,6 +501,23 @@ def service_message(service: str, decision: Decision, same_account_or_organizati
     if service == "ec2":
         return f"You are not authorized to perform this operation. {message}"
     return message
+
+
+def _not_authorized(call: _Call, why: str) -> Refusal:
+    """AccessDenied for a request that could not be authorised, saying why."""
+    return Refusal(f"User: {call.asker.caller.label} is not authorized to perform: "
+                   f"{call.parsed.service}:{call.parsed.operation} because {why}")
+
+
+def _failure(context: RequestContext, error: Exception) -> Refusal:
+    """AccessDenied for a request whose handling failed before it was forwarded, in the
+    protocol of the service it was found to be for (a generic XML error if that was not known
+    yet). Before authentication, the message and the record name the caller "anonymous"."""
+    context.principal = context.principal or "anonymous"
+    service, operation = context.service, context.operation
+    action = f"{service}:{operation}" if service and operation else "the request"
+    return Refusal(f"User: {context.principal} is not authorized to perform: {action} because "
+                   f"the request could not be handled: {type(error).__name__}: {error}")
 
 
 def _federated_asker(parsed: ParsedOperation) -> Asker:

@@ -1,7 +1,7 @@
 """Steps 3–5 of the gateway for one authorisation request: the question the request asks (the
 caller and its credential's session, how the request arrived, the operation's own keys) put to
-the one authorization path (harness.authorization), with the backend — read through the World's
-cache — as the source of the policies.
+the one authorization path (harness.authorization), with the backend — read through the
+BackendState's cache — as the source of the policies.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from harness.authorization import (
 )
 from harness.authorization.decide import decision_for
 from harness.authorization.source import Levels
-from harness.catalog import condition_key_type
+from harness.gateway.backend_state import BackendState
 from harness.gateway.credentials import Credential
 from harness.gateway.operations import AuthorizationRequest
-from harness.gateway.world import World
 from harness.iam.context import Caller, ContextKeys, PrincipalKind
 from harness.iam.decision import Decision
 from harness.iam.parse import parse_policy
 from harness.iam.policy import Policy, PolicyType
+from harness.reference import condition_key_type
 
 __all__ = ["Asker", "BackendSource", "Transport", "decide", "now"]
 
-# The services whose resources hold a resource-based policy the World reads.
+# The services whose resources hold a resource-based policy the BackendState reads.
 _POLICY_HOLDERS = frozenset({"s3", "sns", "sqs", "lambda", "kms"})
 
 
@@ -43,16 +43,16 @@ class Asker:
     credential: Credential | None = None
 
 
-def decide(asker: Asker, wanted: AuthorizationRequest, transport: Transport, world: World,
+def decide(asker: Asker, wanted: AuthorizationRequest, transport: Transport, state: BackendState,
            known_accounts: tuple[str, ...]) -> Decision:
     """The decision for one authorisation request. What reading the backend raises
-    (WorldError) propagates: the gateway refuses the request, saying why."""
+    (BackendStateError) propagates: the gateway refuses the request, saying why."""
     credential = asker.credential
     return decision_for(
         Question(
             caller=asker.caller,
             action=wanted.action,
-            resource=world.iam_arn(wanted.resource, known_accounts),
+            resource=state.iam_arn(wanted.resource, known_accounts),
             resource_account=wanted.resource_account,
             keys=_request_keys(wanted),
             transport=transport,
@@ -62,7 +62,7 @@ def decide(asker: Asker, wanted: AuthorizationRequest, transport: Transport, wor
             source_arn=_service_field(asker, "source_arn"),
             resource_policy_required=wanted.resource_policy_required,
         ),
-        BackendSource(world, known_accounts, signed=credential is not None),
+        BackendSource(state, known_accounts, signed=credential is not None),
     )
 
 
@@ -111,11 +111,11 @@ def _session_policy(text: str, name: str) -> Policy:
 
 @dataclass(frozen=True, slots=True)
 class BackendSource:
-    """The policies the backend holds, read through the World's cache. `signed` is False for a
-    request no credential signed (anonymous, an IdP assertion): it carries no identity's
+    """The policies the backend holds, read through the BackendState's cache. `signed` is False
+    for a request no credential signed (anonymous, an IdP assertion): it carries no identity's
     policies."""
 
-    world: World
+    state: BackendState
     known_accounts: tuple[str, ...]
     signed: bool = True
 
@@ -123,43 +123,43 @@ class BackendSource:
         if not self.signed:
             return PrincipalPolicies()
         if caller.kind is PrincipalKind.ROLE_SESSION:
-            role = self.world.role(caller.identity_arn or "")
+            role = self.state.role(caller.identity_arn or "")
             return PrincipalPolicies(role.policies, role.boundary, role.tags)
-        user = self.world.user(caller.identity_arn or caller.arn)
+        user = self.state.user(caller.identity_arn or caller.arn)
         # A federated user's session carries its own tags, not the user's.
         tags = user.tags if caller.kind is PrincipalKind.USER else ()
         return PrincipalPolicies(user.policies, user.boundary, tags)
 
     def organization(self, account: str) -> Organization | None:
-        return self.world.organization(account)
+        return self.state.organization(account)
 
     def scps(self, account: str) -> Levels | None:
-        return self.world.scps(account)
+        return self.state.scps(account)
 
     def rcps(self, account: str) -> Levels | None:
-        return self.world.rcps(account)
+        return self.state.rcps(account)
 
     def owner(self, resource: str) -> str | None:
         """S3 ARNs name no account: the bucket's owner is looked up."""
         if resource.startswith("arn:aws:s3:::"):
             bucket = resource.split(":::", 1)[1].split("/", 1)[0]
             if bucket and "*" not in bucket:
-                return self.world.bucket_owner(bucket, self.known_accounts)
+                return self.state.bucket_owner(bucket, self.known_accounts)
         return None
 
     def trust_policy(self, role_arn: str) -> Policy | None:
-        return self.world.role_trust(role_arn)
+        return self.state.role_trust(role_arn)
 
     def resource_policy(self, service: str, resource: str, owner: str | None, region: str
                         ) -> Policy | None:
         if service not in _POLICY_HOLDERS or owner is None or resource == "*":
             return None
-        return self.world.resource_policy(service, _policy_holder(service, resource), owner,
+        return self.state.resource_policy(service, _policy_holder(service, resource), owner,
                                           region)
 
     def resource_tags(self, service: str, resource: str, owner: str, region: str
                       ) -> Sequence[tuple[str, str]]:
-        return self.world.resource_tags(service, resource, owner, region)
+        return self.state.resource_tags(service, resource, owner, region)
 
 
 def _policy_holder(service: str, resource: str) -> str:

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from harness.gateway.backend_state import BackendState, BackendStateError
 from harness.gateway.credentials import Credential, CredentialStore, SessionContext
-from harness.gateway.world import World, WorldError
 from harness.iam.context import PrincipalKind
 from harness.iam.errors import PolicyValidationError
 from harness.iam.parse import parse_policy
@@ -57,7 +57,7 @@ def check_caller(operation: str, caller: Credential | None) -> None:
                                   "AccessDenied", 403)
 
 
-def check_request(operation: str, params: Mapping[str, Any], world: World,
+def check_request(operation: str, params: Mapping[str, Any], state: BackendState,
                   caller: Credential | None) -> None:
     """What STS validates in an authorised request that would issue a session: the duration
     against the role's MaxSessionDuration (and the one-hour limit of role chaining), and the
@@ -65,12 +65,12 @@ def check_request(operation: str, params: Mapping[str, Any], world: World,
     https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html#API_AssumeRole_RequestParameters
     """
     if operation in _ASSUMING:
-        _check_duration(params, world, caller)
+        _check_duration(params, state, caller)
     if operation in _ASSUMING or operation == "GetFederationToken":
-        _session_policies(params, world, _policy_account(params, caller))
+        _session_policies(params, state, _policy_account(params, caller))
 
 
-def _check_duration(params: Mapping[str, Any], world: World, caller: Credential | None
+def _check_duration(params: Mapping[str, Any], state: BackendState, caller: Credential | None
                     ) -> None:
     duration = params.get("DurationSeconds")
     if duration is None:
@@ -84,13 +84,13 @@ def _check_duration(params: Mapping[str, Any], world: World, caller: Credential 
         raise SessionRequestError("The requested DurationSeconds exceeds the 1 hour session "
                                   "limit for roles assumed by role chaining.")
     role_arn = str(params.get("RoleArn", ""))
-    if int(duration) > world.role(role_arn).max_session_duration:
+    if int(duration) > state.role(role_arn).max_session_duration:
         raise SessionRequestError(
             "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 
 
 def record(operation: str, params: Mapping[str, Any], body: bytes, issuer: Credential | None,
-           store: CredentialStore, world: World, now: datetime, *, mfa: bool = False,
+           store: CredentialStore, state: BackendState, now: datetime, *, mfa: bool = False,
            provider: str | None = None, claims: tuple[tuple[str, str], ...] = (),
            assertion_tags: tuple[tuple[str, str], ...] = ()) -> Credential | None:
     """Record the credentials a successful response issued; None if it issued none."""
@@ -100,11 +100,11 @@ def record(operation: str, params: Mapping[str, Any], body: bytes, issuer: Crede
     if operation == "CreateAccessKey":
         if issuer is None:
             return None
-        return _record(store, _access_key(fields, params, world, issuer.account))
+        return _record(store, _access_key(fields, params, state, issuer.account))
     expires = _time(fields.get("Expiration"))
     # A federation token without a session policy has no permissions: the engine denies a
     # federated user's request that no session policy allows (harness.iam.evaluate).
-    policies = _session_policies(params, world, _policy_account(params, issuer))
+    policies = _session_policies(params, state, _policy_account(params, issuer))
     session = SessionContext(
         issued_at=now,
         mfa_authenticated_at=now if (mfa or _mfa_given(params)) else None,
@@ -146,10 +146,10 @@ def _record(store: CredentialStore, credential: Credential) -> Credential:
     return credential
 
 
-def _access_key(fields: Mapping[str, str], params: Mapping[str, Any], world: World,
+def _access_key(fields: Mapping[str, str], params: Mapping[str, Any], state: BackendState,
                 account: str) -> Credential:
     user_name = fields.get("UserName") or str(params.get("UserName", ""))
-    user_arn, user_id = world.user_details(account, user_name)
+    user_arn, user_id = state.user_details(account, user_name)
     return Credential(
         access_key_id=fields["AccessKeyId"], secret_access_key=fields["SecretAccessKey"],
         account=account, kind=PrincipalKind.USER, arn=user_arn, identity_arn=user_arn,
@@ -191,7 +191,7 @@ def _policy_account(params: Mapping[str, Any], caller: Credential | None) -> str
     return caller.account if caller is not None else None
 
 
-def _session_policies(params: Mapping[str, Any], world: World, account: str | None
+def _session_policies(params: Mapping[str, Any], state: BackendState, account: str | None
                       ) -> tuple[tuple[str, str], ...]:
     """The session's policies as (name, document): the inline one, then the managed ones, named
     by their ARNs (AccessDenied messages name them). Each must be a valid session policy, as
@@ -205,8 +205,8 @@ def _session_policies(params: Mapping[str, Any], world: World, account: str | No
             raise SessionRequestError("PolicyArns: each entry needs an arn",
                                       "MalformedPolicyDocument")
         try:
-            policies.append((str(arn), world.managed_policy_text(account, str(arn))))
-        except WorldError as error:
+            policies.append((str(arn), state.managed_policy_text(account, str(arn))))
+        except BackendStateError as error:
             raise SessionRequestError(f"Policy {arn} does not exist or is not attachable.",
                                       "MalformedPolicyDocument") from error
     for name, text in policies:

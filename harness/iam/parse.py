@@ -7,9 +7,8 @@ The rules are AWS's, each cited where it is applied:
 - elements: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
   (one page per element: _version, _id, _statement, _sid, _effect, _principal, _notprincipal,
   _action, _notaction, _resource, _notresource, _condition)
-- quotas: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
-- SCPs: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_syntax.html
-- RCPs: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html
+- what each policy type allows, and its size quota: `harness.iam.type_rules`
+- the JSON text (duplicate keys, numbers, IAM's character set): `harness.iam.json_reader`
 
 Where AWS answers with a message of its own (IAM's MalformedPolicyDocument texts, as moto's
 iam/policy_validation.py reproduces them), the problem uses AWS's words, prefixed by the value at
@@ -18,17 +17,13 @@ fault when AWS does not name it.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from itertools import accumulate
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from harness.iam.conditions import is_known_operator, validate_condition_values
 from harness.iam.errors import PolicyValidationError
+from harness.iam.json_reader import Number, read_document
 from harness.iam.policy import (
     VERSION_2008,
     VERSION_2012,
@@ -39,132 +34,9 @@ from harness.iam.policy import (
     PrincipalSpec,
     Statement,
 )
+from harness.iam.type_rules import DEFAULT_MAX_SIZE, RULES, TypeRules, check_size
 
-__all__ = [
-    "DEFAULT_MAX_SIZE",
-    "MAX_DOCUMENT_CHARS",
-    "MAX_NESTING",
-    "loads_strict",
-    "parse_policy",
-    "policy_size",
-]
-
-# Size quotas, in characters. IAM: managed policies 6,144, role trust policies 2,048 by default
-# (reference_iam-quotas.md; inline policies share 2,048/5,120/10,240 per user/group/role — the
-# managed figure is the one a single identity policy or boundary must meet). Session policies:
-# 2,048 (same page, "Role session policies"). SCPs and RCPs: 5,120
-# (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
-# Resource policies differ by service; S3's 20 KB bucket-policy limit is the default
-# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html), callers pass
-# max_size for others (SQS 8 KB, SNS 30 KB, KMS 32 KB, ...).
-DEFAULT_MAX_SIZE: Mapping[PolicyType, int] = MappingProxyType(
-    {
-        PolicyType.IDENTITY: 6144,
-        PolicyType.BOUNDARY: 6144,
-        PolicyType.TRUST: 2048,
-        PolicyType.SESSION: 2048,
-        PolicyType.SCP: 5120,
-        PolicyType.RCP: 5120,
-        PolicyType.RESOURCE: 20480,
-    }
-)
-
-# Inputs beyond these are refused before any parsing: no policy comes near them (the largest
-# quota is 20 KB; the deepest legal document nests six levels: document, Statement list,
-# statement, Condition, operator, value list), and the json module parses recursively.
-MAX_DOCUMENT_CHARS = 1_048_576
-MAX_NESTING = 64
-
-
-# --- Policy types ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Rules:
-    """What a policy type allows, where it departs from the common grammar."""
-
-    principal: Literal["forbidden", "required", "wildcard-only"]
-    not_principal: bool  # NotPrincipal allowed in place of Principal
-    resource: Literal["required", "prohibited"]
-    not_action: bool
-    version_required: bool  # "Version": "2012-10-17" must be present
-    sid_alphanumeric: bool
-    sid_unique: bool
-    latin1_only: bool  # IAM/STS character set for the document text
-    whitespace_counts: bool  # towards the size quota
-    sts_actions_only: bool
-    allow_only_full_access: bool
-
-
-# IAM's own policies. "You cannot use the Principal element in an identity-based policy"
-# (reference_policies_elements_principal.md); Sid: "In IAM, the Sid value must be unique within
-# a JSON policy" and "supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers
-# (0-9)" (reference_policies_elements_sid.md); "Policy documents can contain only the following
-# Unicode characters: horizontal tab (U+0009), linefeed (U+000A), carriage return (U+000D), and
-# characters in the range U+0020 to U+00FF" and "IAM does not count white space when calculating
-# the size of a policy" (reference_iam-quotas.md). STS's Policy parameter has the same pattern.
-_IAM = _Rules(
-    principal="forbidden",
-    not_principal=False,
-    resource="required",
-    not_action=True,
-    version_required=False,
-    sid_alphanumeric=True,
-    sid_unique=True,
-    latin1_only=True,
-    whitespace_counts=False,
-    sts_actions_only=False,
-    allow_only_full_access=False,
-)
-
-_RULES: Mapping[PolicyType, _Rules] = MappingProxyType(
-    {
-        PolicyType.IDENTITY: _IAM,
-        PolicyType.BOUNDARY: _IAM,
-        PolicyType.SESSION: _IAM,
-        # A trust policy names who may assume the role; IAM refuses a Resource in it ("Has
-        # prohibited field Resource.") and any action outside sts:; NotPrincipal is refused too:
-        # "You cannot use the NotPrincipal element in an IAM identity-based policy nor in an IAM
-        # role trust policy" (reference_policies_elements_notprincipal.md).
-        PolicyType.TRUST: replace(
-            _IAM, principal="required", resource="prohibited", sts_actions_only=True
-        ),
-        # Resource policies belong to the services: S3 accepts Sids such as "Allow get requests"
-        # and does not demand unique Sids, so neither IAM Sid rule nor IAM's character set applies.
-        PolicyType.RESOURCE: replace(
-            _IAM,
-            principal="required",
-            not_principal=True,
-            sid_alphanumeric=False,
-            sid_unique=False,
-            latin1_only=False,
-        ),
-        # SCPs: the full IAM language since September 2025 (Condition, NotAction, NotResource and
-        # resource ARNs in Allow statements too), but still no Principal or NotPrincipal. "Every
-        # SCP must include a Version element with the value 2012-10-17" and "All characters in
-        # your SCP count against its maximum size" (orgs_manage_policies_scps_syntax).
-        PolicyType.SCP: replace(
-            _IAM,
-            version_required=True,
-            sid_alphanumeric=False,
-            latin1_only=False,
-            whitespace_counts=True,
-        ),
-        # RCPs: Principal must be "*" (principals are narrowed with conditions), no NotPrincipal
-        # or NotAction, "The effect of Allow is only supported for the RCPFullAWSAccess policy",
-        # Version 2012-10-17 required, every character counts (orgs_manage_policies_rcps_syntax).
-        PolicyType.RCP: replace(
-            _IAM,
-            principal="wildcard-only",
-            not_action=False,
-            version_required=True,
-            sid_alphanumeric=False,
-            latin1_only=False,
-            whitespace_counts=True,
-            allow_only_full_access=True,
-        ),
-    }
-)
+__all__ = ["parse_policy"]
 
 
 # --- Entry points ------------------------------------------------------------------------------
@@ -194,20 +66,6 @@ def parse_policy(
         raise PolicyValidationError(problem, "", name) from error
 
 
-def loads_strict(text: str | bytes) -> Any:
-    """json.loads, refusing what IAM refuses: duplicate keys (naming the key and its path),
-    NaN and Infinity, absurd size or nesting. Errors are PolicyValidationErrors; a JSON syntax
-    error reads 'not JSON: <reason> at line L column C'."""
-    return _loads(_as_text(text), keep_numbers=False)
-
-
-def policy_size(document_text: str) -> int:
-    """The characters of a document as IAM counts them against its quotas: white space is not
-    counted (reference_iam-quotas.md). White space is the four JSON white-space characters, the
-    only ones a policy document may contain."""
-    return len(document_text) - sum(document_text.count(c) for c in " \t\n\r")
-
-
 def _parse(
     document: object,
     policy_type: PolicyType,
@@ -217,224 +75,11 @@ def _parse(
 ) -> Policy:
     if not isinstance(policy_type, PolicyType):
         raise PolicyValidationError(f"unknown policy type {policy_type!r}")
-    rules = _RULES[policy_type]
-    if isinstance(document, (str, bytes)):
-        text = _as_text(document)
-        if rules.latin1_only:
-            _check_latin1(text)
-        raw = _loads(text, keep_numbers=True)
-    elif isinstance(document, Mapping):
-        raw = _plain(document, "", 0)
-        # The size of a parsed document is that of the compact JSON a client would send.
-        text = _compact_json(raw)
-        _check_length(len(text))
-    else:
-        raise PolicyValidationError(
-            f"a policy document is JSON text or a mapping, not {type(document).__name__}"
-        )
+    rules = RULES[policy_type]
+    raw, text = read_document(document, latin1_only=rules.latin1_only)
     policy = _read_document(raw, policy_type, rules, name, source)
-    _check_size(text, rules, DEFAULT_MAX_SIZE[policy_type] if max_size is None else max_size)
+    check_size(text, rules, DEFAULT_MAX_SIZE[policy_type] if max_size is None else max_size)
     return policy
-
-
-# --- JSON --------------------------------------------------------------------------------------
-
-
-class _Number:
-    """A JSON number kept as written. AWS reads condition values as strings, so 1.50 stays
-    "1.50" and 1e2 stays "1e2", where float() would make them "1.5" and "100.0"."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-class _ObjectWithDuplicate(dict[str, Any]):
-    """An object in which a key appears twice; IAM refuses it: "Individual elements must not
-    contain multiple instances of the same key" (grammar notes). `duplicate` is the key."""
-
-    duplicate: str
-
-
-class _NonFiniteNumber(Exception):
-    pass
-
-
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-_CONSTANT = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(NaN|-?Infinity)', re.DOTALL)
-_NOT_LATIN1 = re.compile(r"[^\t\n\r\x20-\xff]")
-
-
-def _as_text(document: str | bytes) -> str:
-    if isinstance(document, bytes):
-        _check_length(len(document))
-        try:
-            return document.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise PolicyValidationError(
-                f"not UTF-8: {error.reason}", f"byte {error.start}"
-            ) from None
-    if not isinstance(document, str):
-        raise PolicyValidationError(f"not JSON text: {type(document).__name__}")
-    _check_length(len(document))
-    return document
-
-
-def _check_length(length: int) -> None:
-    if length > MAX_DOCUMENT_CHARS:
-        raise PolicyValidationError(
-            f"a document of {length} characters is far beyond any policy size quota "
-            f"(refused above {MAX_DOCUMENT_CHARS})"
-        )
-
-
-def _check_nesting(text: str) -> None:
-    # Fewer opening brackets than the limit can't nest deeper than it: skip the scan.
-    if text.count("[") + text.count("{") <= MAX_NESTING:
-        return
-    # Brackets inside strings do not nest; strip the strings, then follow the depth.
-    brackets = _BRACKET.findall(_STRING.sub("", text))
-    depth = max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0)
-    if depth > MAX_NESTING:
-        raise PolicyValidationError(f"nesting deeper than {MAX_NESTING} levels")
-
-
-def _check_latin1(text: str) -> None:
-    found = _NOT_LATIN1.search(text)
-    if found:
-        raise PolicyValidationError(
-            f"character U+{ord(found.group()):04X} is not allowed: IAM policy documents may contain"
-            " only tab, line feed, carriage return and characters U+0020 to U+00FF",
-            _line_column(text, found.start()),
-        )
-
-
-def _loads(text: str, *, keep_numbers: bool) -> Any:
-    _check_nesting(text)
-    duplicates_seen = False
-
-    def make_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        nonlocal duplicates_seen
-        obj = dict(pairs)
-        if len(obj) == len(pairs):
-            return obj
-        duplicates_seen = True
-        marked = _ObjectWithDuplicate(pairs)
-        marked.duplicate = _first_repeated([key for key, _ in pairs])
-        return marked
-
-    number = _Number if keep_numbers else None
-    try:
-        value = json.loads(
-            text,
-            object_pairs_hook=make_object,
-            parse_int=number,
-            parse_float=number,
-            parse_constant=_reject_constant,
-        )
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno} column {error.colno}"
-        # json says "Unterminated string starting at"; the place follows in `where`.
-        problem = f"not JSON: {error.msg.removesuffix(' at')}"
-        raise PolicyValidationError(problem, where) from None
-    except _NonFiniteNumber as error:
-        problem = f"not JSON: {error} is not a number JSON allows"
-        raise PolicyValidationError(problem, _constant_location(text)) from None
-    except (ValueError, RecursionError) as error:  # e.g. an integer too long for int()
-        raise PolicyValidationError(f"not JSON: {error}") from None
-    if duplicates_seen:
-        _raise_first_duplicate(value)
-    return value
-
-
-def _reject_constant(name: str) -> Any:
-    raise _NonFiniteNumber(name)
-
-
-def _constant_location(text: str) -> str:
-    for found in _CONSTANT.finditer(text):
-        if found.group(1):
-            return _line_column(text, found.start(1))
-    return ""
-
-
-def _line_column(text: str, position: int) -> str:
-    line = text.count("\n", 0, position) + 1
-    column = position - text.rfind("\n", 0, position)
-    return f"line {line} column {column}"
-
-
-def _first_repeated(keys: list[str]) -> str:
-    seen: set[str] = set()
-    for key in keys:
-        if key in seen:
-            return key
-        seen.add(key)
-    return ""
-
-
-def _raise_first_duplicate(value: Any, path: str = "") -> None:
-    """Raise for the first object holding a duplicate key, in document order (depth-bounded by
-    _check_nesting)."""
-    if isinstance(value, _ObjectWithDuplicate):
-        raise PolicyValidationError(
-            f'Duplicate key "{value.duplicate}"', _child(path, value.duplicate)
-        )
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _raise_first_duplicate(item, _child(path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _raise_first_duplicate(item, f"{path}[{index}]")
-
-
-def _plain(value: Any, path: str, depth: int) -> Any:
-    """A caller's already-parsed document as the values _loads gives: dict, list, str, bool,
-    _Number, None. Anything JSON cannot hold is refused here, with its place."""
-    if depth > MAX_NESTING:
-        raise PolicyValidationError(f"nesting deeper than {MAX_NESTING} levels", path)
-    if value is None or isinstance(value, (str, bool)):
-        return value
-    if isinstance(value, int):
-        try:
-            return _Number(str(value))
-        except ValueError:  # more digits than int→str allows
-            raise PolicyValidationError("integer too long", path) from None
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise PolicyValidationError(f"not JSON: {value} is not a number JSON allows", path)
-        return _Number(repr(value))
-    if isinstance(value, Mapping):
-        plain: dict[str, Any] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise PolicyValidationError(f"object key {key!r} is not a string", path)
-            plain[key] = _plain(item, _child(path, key), depth + 1)
-        return plain
-    if isinstance(value, (list, tuple)):
-        return [_plain(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
-    raise PolicyValidationError(f"a {type(value).__name__} is not a JSON value", path)
-
-
-def _compact_json(value: Any) -> str:
-    if isinstance(value, _Number):
-        return value.text
-    if isinstance(value, dict):
-        members = (f"{json.dumps(key)}:{_compact_json(item)}" for key, item in value.items())
-        return "{" + ",".join(members) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_compact_json(item) for item in value) + "]"
-    return json.dumps(value)
-
-
-def _check_size(text: str, rules: _Rules, limit: int) -> None:
-    size = len(text) if rules.whitespace_counts else policy_size(text)
-    if size > limit:
-        # AWS's words (IAM's LimitExceeded message), then the count it does not give.
-        raise PolicyValidationError(f"Cannot exceed quota for PolicySize: {limit} (size {size})")
 
 
 # --- The document ------------------------------------------------------------------------------
@@ -454,7 +99,7 @@ _STATEMENT_ELEMENTS = (
 
 
 def _read_document(
-    raw: Any, policy_type: PolicyType, rules: _Rules, name: str, source: str | None
+    raw: Any, policy_type: PolicyType, rules: TypeRules, name: str, source: str | None
 ) -> Policy:
     if not isinstance(raw, dict):
         raise PolicyValidationError(f"a policy document must be a JSON object, not {_kind(raw)}")
@@ -476,7 +121,7 @@ def _read_document(
     )
 
 
-def _read_version(raw: dict[str, Any], policy_type: PolicyType, rules: _Rules) -> str:
+def _read_version(raw: dict[str, Any], policy_type: PolicyType, rules: TypeRules) -> str:
     if "Version" not in raw:
         if rules.version_required:
             raise PolicyValidationError(
@@ -511,7 +156,7 @@ def _read_id(raw: dict[str, Any]) -> str | None:
 
 
 def _read_statements(
-    raw: dict[str, Any], policy_type: PolicyType, rules: _Rules
+    raw: dict[str, Any], policy_type: PolicyType, rules: TypeRules
 ) -> tuple[Statement, ...]:
     if "Statement" not in raw:
         raise PolicyValidationError("Missing required field Statement")
@@ -546,7 +191,7 @@ def _read_statements(
 
 
 def _read_statement(
-    raw: Any, index: int, location: str, policy_type: PolicyType, rules: _Rules
+    raw: Any, index: int, location: str, policy_type: PolicyType, rules: TypeRules
 ) -> Statement:
     if not isinstance(raw, dict):
         raise _wrong_type(raw, "an object", location)
@@ -588,7 +233,7 @@ def _read_statement(
 _IAM_SID = re.compile(r"[0-9A-Za-z]*")
 
 
-def _read_sid(raw: dict[str, Any], location: str, rules: _Rules) -> str | None:
+def _read_sid(raw: dict[str, Any], location: str, rules: TypeRules) -> str | None:
     if "Sid" not in raw:
         return None
     sid = raw["Sid"]
@@ -631,7 +276,7 @@ def _one_of(raw: dict[str, Any], element: str, location: str) -> str | None:
 
 
 def _read_principals(
-    raw: dict[str, Any], location: str, effect: Effect, policy_type: PolicyType, rules: _Rules
+    raw: dict[str, Any], location: str, effect: Effect, policy_type: PolicyType, rules: TypeRules
 ) -> tuple[PrincipalSpec | None, PrincipalSpec | None]:
     key = _one_of(raw, "Principal", location)
     if rules.principal == "forbidden":
@@ -740,7 +385,7 @@ _ACTION_NAME = re.compile(r"[A-Za-z0-9*?-]+")
 
 
 def _read_actions(
-    raw: dict[str, Any], location: str, policy_type: PolicyType, rules: _Rules
+    raw: dict[str, Any], location: str, policy_type: PolicyType, rules: TypeRules
 ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     key = _one_of(raw, "Action", location)
     if key is None:
@@ -800,7 +445,7 @@ _PARTITIONS = frozenset(
 
 
 def _read_resources(
-    raw: dict[str, Any], location: str, rules: _Rules
+    raw: dict[str, Any], location: str, rules: TypeRules
 ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     key = _one_of(raw, "Resource", location)
     if rules.resource == "prohibited":
@@ -880,7 +525,7 @@ def _condition_value(value: Any, where: str) -> str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, _Number):
+    if isinstance(value, Number):
         return value.text
     raise _wrong_type(value, "a string, number or boolean", where)
 
@@ -906,16 +551,12 @@ def _strings(value: Any, where: str, empty_problem: str) -> list[tuple[str, str]
     return placed
 
 
-def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, _Number):
+    if isinstance(value, Number):
         return "a number"
     if isinstance(value, str):
         return "a string"

@@ -11,7 +11,8 @@ pipelines, vendors and services assuming roles.
                                enforcing gateway
     harness.identity.profiles  an AWS config file with a `credential_process` profile per
                                assignment
-    harness.identity.commands  `securecart login | assume | profiles`
+    harness.identity.discovery the endpoint, the running `securecart up`, the CA bundle and
+                               the landscape the commands use when not told
 
 This module holds what they share: the error every command reports, and credentials.
 """

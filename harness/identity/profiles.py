@@ -38,7 +38,8 @@ DEFAULT_OUTPUT = Path(".securecart") / "aws-config"
 """Relative to the current directory."""
 MARKER = "# Written by `securecart profiles`"
 DISTRIBUTION = "securecart-harness"
-COMMANDS_MODULE = "harness.identity.commands"
+CLI_MODULE = "harness.commands"
+"""`python -m` of this runs `securecart` (harness/commands/__main__.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,27 +73,18 @@ def profiles_for(landscape: Landscape) -> tuple[Profile, ...]:
 def cli_command() -> list[str]:
     """How a credential_process runs `securecart`, from any working directory.
 
-    The installed `securecart` script beside this interpreter when the package is installed and
-    the CLI has the identity commands; else this interpreter with `-m` (the CLI, or this
-    package's own command module while the CLI does not register it yet), with PYTHONPATH set
-    to this checkout when the package is not installed."""
-    registered = _cli_registers_identity()
+    The installed `securecart` script beside this interpreter when the package is installed;
+    else this interpreter with `-m`, with PYTHONPATH set to this checkout when the package is
+    not installed."""
     installed = _installed()
     script = Path(sys.executable).parent / "securecart"
-    if registered and installed and script.exists():
+    if installed and script.exists():
         return [str(script)]
-    module = "harness.cli" if registered else COMMANDS_MODULE
-    command = [sys.executable, "-m", module]
+    command = [sys.executable, "-m", CLI_MODULE]
     if not installed:
         root = Path(__file__).resolve().parents[2]
         command = ["env", f"PYTHONPATH={root}", *command]
     return command
-
-
-def _cli_registers_identity() -> bool:
-    from harness import cli
-
-    return COMMANDS_MODULE in cli.COMMAND_MODULES
 
 
 def _installed() -> bool:

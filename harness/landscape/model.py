@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from harness.aws_managed import default_key_policy
 from harness.iam.policy import Policy, PolicyType
+from harness.reference import default_key_policy
 
 ROOT = "Root"
 """The name of the organisation root, as a target of SCP attachments and a parent of OUs."""

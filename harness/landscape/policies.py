@@ -1,6 +1,6 @@
 """Policy files: read once each, placeholders resolved, validated by the engine
-(`harness.iam.parse`: `loads_strict` reads the JSON, `parse_policy` validates the resolved
-document for its policy type)."""
+(`harness.iam.json_reader.loads_strict` reads the JSON, `harness.iam.parse.parse_policy`
+validates the resolved document for its policy type)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from harness.iam.errors import PolicyValidationError
-from harness.iam.parse import loads_strict, parse_policy
+from harness.iam.json_reader import loads_strict
+from harness.iam.parse import parse_policy
 from harness.iam.policy import PolicyType
 from harness.landscape.errors import ErrorSink
 from harness.landscape.model import PolicyDocument

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from harness.aws_managed import default_key_policy
 from harness.iam.parse import parse_policy
 from harness.iam.policy import PolicyType
 from harness.landscape.context import Context
@@ -40,6 +39,7 @@ from harness.landscape.names import (
 )
 from harness.landscape.nodes import Node, unique
 from harness.landscape.policies import KMS_POLICY_MAX, SNS_POLICY_MAX, SQS_POLICY_MAX
+from harness.reference import default_key_policy
 
 
 @dataclass(frozen=True)

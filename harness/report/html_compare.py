@@ -16,8 +16,9 @@ from pathlib import Path
 
 from harness.report.compare import NOT_RUN, BackendRun, Comparison, ScenarioRow
 from harness.report.cucumber import slug
-from harness.report.html import counts_html, grid, page, provenance_rows
+from harness.report.html import provenance_rows
 from harness.report.html_features import feature_anchor
+from harness.report.html_page import counts_html, grid, page
 from harness.report.summary import Timings
 
 STYLE = """

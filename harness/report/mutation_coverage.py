@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from harness.report.html import grid, table
+from harness.report.html_page import grid, table
 
 MUTATION_JSON = "mutation.json"
 """What `securecart mutate` writes into its report folder."""

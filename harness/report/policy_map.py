@@ -1,7 +1,7 @@
 """From a statement as the decision log names it back to the landscape's policy file.
 
 The gateway learns policies from the backend, so the log names them as AWS does, not as the
-fixtures do (`harness.gateway.world`):
+fixtures do (`harness.gateway.backend_state`):
 
 - managed policies and boundaries: their ARN — the landscape's `PolicyDocument.name` too;
 - inline policies: `inline policy NAME of OWNER-ARN`; an Identity Center role's

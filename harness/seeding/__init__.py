@@ -1,5 +1,7 @@
-"""The seeder's parts, one module per area; `harness.seed.seed` runs them in order.
+"""Landscape → backend, through the AWS APIs at the backend's endpoint: one module per area,
+and `seeder.seed` runs them in order.
 
+seeder         the order, and all-or-nothing: the backend emptied on any failure
 context        clients per account, the error wrapper, what seeding produced
 organizations  the organisation, OUs, member accounts, SCPs and their attachments
 iam            SAML providers, customer managed policies, roles (landscape and provisioned)

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from harness.analysis.analyze_command import Analysis, analyze, main
+from harness.analysis.analyze import Analysis, analyze
 from harness.analysis.credentials import (
     credential_report,
     read_report,
@@ -23,6 +23,7 @@ from harness.analysis.credentials import (
 from harness.analysis.external import PUBLIC, ExternalFinding
 from harness.analysis.offline import Offline
 from harness.analysis.privesc import escalation_paths, gains
+from harness.commands.main import main
 from harness.landscape.loader import load_landscape
 from tests.landscape.builders import copy_landscape, edit_json, edit_yaml, write
 
@@ -45,7 +46,7 @@ def _finding(analysis: Analysis, resource: str, principal: str) -> ExternalFindi
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    status = main(list(argv))
+    status = main(["analyze", *argv])
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
@@ -565,7 +566,7 @@ def test_an_invalid_landscape_exits_2_naming_the_file(
 ) -> None:
     directory = copy_landscape(tmp_path)
     (directory / "policies/resources/sns/order-events.json").unlink()
-    status, out, err = _run(capsys, "analyze", "--landscape", str(directory))
+    status, out, err = _run(capsys, "--landscape", str(directory))
     assert status == 2 and out == ""
     assert "accounts/prod.yaml" in err and "order-events.json" in err
     assert "landscape invalid: 1 error" in err

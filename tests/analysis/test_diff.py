@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 
-from harness.analysis.diff import DiffResult, diff
-from harness.analysis.diff_command import main, sarif, to_json
+from harness.analysis.diff import diff
+from harness.analysis.diff_formats import sarif, to_json
+from harness.analysis.diff_result import DiffResult
 from harness.analysis.offline import Offline
 from harness.analysis.waivers import WaiverError, load_waivers
+from harness.commands.main import main
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape
 from tests.landscape.builders import copy_landscape, edit_json, edit_yaml, write
@@ -229,10 +231,10 @@ def test_the_command_finds_a_change_against_head(
     repo: Path, canonical: Landscape, capsys: pytest.CaptureFixture[str]
 ) -> None:
     landscape = repo / "landscape"
-    assert main(["--base", "HEAD", "--landscape", str(landscape)]) == 0
+    assert main(["diff", "--base", "HEAD", "--landscape", str(landscape)]) == 0
     assert "Access added: none" in capsys.readouterr().out
     widen(landscape, _security_audit_arn(canonical))
-    status = main(["--base", "HEAD", "--landscape", str(landscape), "--format", "json"])
+    status = main(["diff", "--base", "HEAD", "--landscape", str(landscape), "--format", "json"])
     document = json.loads(capsys.readouterr().out)
     assert status == 1
     assert any(a["principal"] == "prod:SecurityAudit" for a in document["added"])
@@ -251,14 +253,15 @@ def test_the_command_applies_a_waiver_file(
   reason: Review.
   expires: 2999-12-31
 """)
-    status = main(["--base", "HEAD", "--landscape", str(landscape), "--waivers", str(waivers)])
+    status = main(["diff", "--base", "HEAD", "--landscape", str(landscape),
+                   "--waivers", str(waivers)])
     out = capsys.readouterr().out
     assert status == 0
     assert "waived until 2999-12-31" in out
 
 
 def test_a_bad_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--base", "no-such-ref", "--landscape", str(repo / "landscape")]) == 2
+    assert main(["diff", "--base", "no-such-ref", "--landscape", str(repo / "landscape")]) == 2
     assert "no-such-ref" in capsys.readouterr().err
 
 
@@ -267,5 +270,5 @@ def test_an_invalid_landscape_is_a_usage_error_naming_the_file(
 ) -> None:
     landscape = repo / "landscape"
     edit_yaml(landscape, "landscape.yaml", lambda data: data.pop("regions"))
-    assert main(["--base", "HEAD", "--landscape", str(landscape)]) == 2
+    assert main(["diff", "--base", "HEAD", "--landscape", str(landscape)]) == 2
     assert "landscape.yaml" in capsys.readouterr().err

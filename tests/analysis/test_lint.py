@@ -15,7 +15,8 @@ import pytest
 
 from harness.analysis import lint
 from harness.analysis.findings import Finding, Severity, load_accepted
-from harness.analysis.lint_command import main
+from harness.analysis.lint.patterns import arn_pattern_fits
+from harness.commands.main import main
 from harness.iam.parse import parse_policy
 from harness.iam.policy import PolicyType
 from harness.landscape.loader import load_landscape
@@ -652,12 +653,12 @@ def test_redundancy_needs_same_effect_principal_and_conditions() -> None:
 def test_glob_and_template_intersection() -> None:
     obj = "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
     bucket = "arn:${Partition}:s3:::${BucketName}"
-    assert lint.arn_pattern_fits("arn:aws:s3:::b/k/e/y", obj)
-    assert lint.arn_pattern_fits("arn:aws:s3:::b*", obj)  # '*' may hold '/key'
-    assert not lint.arn_pattern_fits("arn:aws:s3:::b", obj)
-    assert not lint.arn_pattern_fits("arn:aws:s3:::b/*", bucket)
-    assert lint.arn_pattern_fits("arn:aws:s3:::b?", bucket)
-    assert lint.arn_pattern_fits("*", bucket)
+    assert arn_pattern_fits("arn:aws:s3:::b/k/e/y", obj)
+    assert arn_pattern_fits("arn:aws:s3:::b*", obj)  # '*' may hold '/key'
+    assert not arn_pattern_fits("arn:aws:s3:::b", obj)
+    assert not arn_pattern_fits("arn:aws:s3:::b/*", bucket)
+    assert arn_pattern_fits("arn:aws:s3:::b?", bucket)
+    assert arn_pattern_fits("*", bucket)
 
 
 # ----------------------------------------------------------------------- the canonical landscape
@@ -811,7 +812,7 @@ def test_an_invalid_landscape_exits_2(
 
 def test_python_dash_m() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "harness.analysis.lint_command", "lint", "--format", "json"],
+        [sys.executable, "-m", "harness.commands", "lint", "--format", "json"],
         capture_output=True,
         text=True,
         cwd=REPOSITORY,

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from harness.analysis import mutate_command
 from harness.analysis.mutate import (
     NEVER_ACCOUNT,
     NEVER_CONDITION,
@@ -31,11 +30,15 @@ from harness.analysis.mutate import (
     run_mutant,
     run_mutants,
 )
+from harness.commands import mutate as mutate_command
+from harness.commands.main import main
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape
 from harness.report.decisions import CallDecision, DecisionLog, StatementRef
 from harness.report.mutation_coverage import mutation_section
-from harness.scenarios import CANONICAL, FEATURES, Nodes, Outcome, RunError
+from harness.runner.repository import CANONICAL, FEATURES
+from harness.runner.scenario_runs import Outcome, RunError
+from harness.runner.selection import Nodes
 
 ORDER_EVENTS = "policies/resources/sns/order-events.json"
 FULL_AWS_ACCESS = "policies/scp/full-aws-access.json"
@@ -322,8 +325,7 @@ def test_the_reports_count_per_control_and_name_the_survivors(
 def test_a_policy_pattern_that_matches_nothing_is_a_usage_error(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    status = mutate_command.main(["mutate", "--policy", "no-such-policy", "--report",
-                                  str(tmp_path)])
+    status = main(["mutate", "--policy", "no-such-policy", "--report", str(tmp_path)])
     assert status == mutate_command.EXIT_USAGE
     assert "matches no policy" in capsys.readouterr().err
 
@@ -336,8 +338,8 @@ def test_removing_the_vendor_publish_statement_is_killed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     started = time.perf_counter()
-    status = mutate_command.main(["mutate", "--policy", "order-events", "--workers", "2",
-                                  "--report", str(tmp_path)])
+    status = main(["mutate", "--policy", "order-events", "--workers", "2",
+                   "--report", str(tmp_path)])
     seconds = time.perf_counter() - started
     output = capsys.readouterr().out
     data = json.loads((tmp_path / "mutation.json").read_text("utf-8"))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from harness.analysis import mutate_command
 from harness.analysis.findings import AcceptedFileError
 from harness.analysis.mutate import (
     Mutant,
@@ -20,9 +19,11 @@ from harness.analysis.mutate import (
     report_text,
 )
 from harness.analysis.survivors import SURVIVORS_FILE, load_survivors, review
+from harness.commands import mutate as mutate_command
+from harness.commands.main import main
 from harness.landscape.loader import load_landscape
 from harness.report.mutation_coverage import mutation_section
-from harness.scenarios import CANONICAL, FEATURES
+from harness.runner.repository import CANONICAL, FEATURES
 
 ORDER_EVENTS = "policies/resources/sns/order-events.json"
 
@@ -128,8 +129,7 @@ def test_the_command_refuses_a_malformed_survivors_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     file = _write(tmp_path / "survivors.yaml", "accepted: 3\n")
-    status = mutate_command.main(["mutate", "--survivors", str(file), "--report",
-                                  str(tmp_path)])
+    status = main(["mutate", "--survivors", str(file), "--report", str(tmp_path)])
     assert status == mutate_command.EXIT_USAGE
     assert "'accepted' must be a list" in capsys.readouterr().err
 

@@ -14,13 +14,13 @@ from harness.analysis.offline import Offline, Principal
 from harness.authorization import GivenPolicies, Organization, Transport, authorize
 from harness.authorization.source import Levels
 from harness.gateway.authorize import Asker, decide
+from harness.gateway.backend_state import Identity
 from harness.gateway.credentials import Credential, SessionContext
 from harness.gateway.operations import AuthorizationRequest
-from harness.gateway.world import Identity
 from harness.iam import ContextKeys, Decision, Outcome, Policy
 from harness.identity.assume import TrustQuestion, trust_decisions
 from harness.landscape.loader import load_landscape
-from harness.simulate import Simulation, question
+from harness.simulation.custom_policy import Simulation, question
 
 _NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -48,7 +48,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 def start_up(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "harness.backends.commands", "up", *args],
+        [sys.executable, "-m", "harness.commands", "up", *args],
         cwd=tmp_path,
         env=environment(tmp_path),
         stdout=subprocess.PIPE,
@@ -187,7 +187,7 @@ def test_up_refuses_an_invalid_landscape(tmp_path: Path) -> None:
 def securecart(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The `securecart` command, in another process, finding `up` on its own."""
     return subprocess.run(
-        [sys.executable, "-m", "harness.cli", *args],
+        [sys.executable, "-m", "harness.commands", *args],
         cwd=tmp_path,
         env=environment(tmp_path),
         capture_output=True,

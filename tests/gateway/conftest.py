@@ -331,7 +331,7 @@ def build_world(world: World) -> None:
     _management(world)
     _outside(world)
     _other(world)
-    world.gateway.world.invalidate()
+    world.gateway.backend_state.invalidate()
 
 
 def _organization_a(world: World) -> None:

@@ -17,18 +17,18 @@ pytestmark = pytest.mark.slow
 
 
 def cached_kinds(world: World) -> set[str]:
-    return {key[0] for key in world.gateway.world._cache}
+    return {key[0] for key in world.gateway.backend_state._cache}
 
 
 def test_writing_data_keeps_what_decisions_read(world: World) -> None:
     admin = world.session_of(arn_role(PROD, "admin"))
     s3 = world.client(admin, "s3")
     s3.list_buckets()
-    before = dict(world.gateway.world._cache)
+    before = dict(world.gateway.backend_state._cache)
     assert before, "the gateway read nothing to decide"
     s3.put_object(Bucket="prod-app-data", Key="cache/probe.txt", Body=b"x",
                   ServerSideEncryption="AES256")
-    assert {k for k in before if k in world.gateway.world._cache} == set(before)
+    assert {k for k in before if k in world.gateway.backend_state._cache} == set(before)
 
 
 def test_an_iam_write_drops_identities_but_not_the_organisation(world: World) -> None:

@@ -18,9 +18,8 @@ import requests
 import harness.authorization.decide as authorization_decide
 import harness.gateway.app as gateway_app
 import harness.gateway.sessions as gateway_sessions
+from harness.gateway.backend_state import BackendState, BackendStateError
 from harness.gateway.credentials import Credential
-from harness.gateway.world import World as BackendWorld
-from harness.gateway.world import WorldError
 from tests.gateway.conftest import PROD, REGION, World, arn_role, assert_error, error_of
 
 pytestmark = pytest.mark.slow
@@ -84,15 +83,15 @@ def test_an_exception_around_the_engine_is_a_refusal(
 
 def test_a_failure_reading_the_policies_is_a_refusal(
         world: World, app: Credential, monkeypatch: pytest.MonkeyPatch) -> None:
-    def unreadable(self: BackendWorld, role_arn: str) -> NoReturn:
-        raise WorldError(f"reading role {role_arn}: the backend is gone")
+    def unreadable(self: BackendState, role_arn: str) -> NoReturn:
+        raise BackendStateError(f"reading role {role_arn}: the backend is gone")
 
-    monkeypatch.setattr(BackendWorld, "role", unreadable)
+    monkeypatch.setattr(BackendState, "role", unreadable)
     error = world.refused(lambda: world.client(app, "dynamodb").put_item(
         TableName="app-table", Item={"id": {"S": "unread"}}))
     assert_error(error, "AccessDeniedException", (
         f"User: {app.arn} is not authorized to perform: dynamodb:PutItem because the request "
-        "could not be authorized: WorldError: reading role "
+        "could not be authorized: BackendStateError: reading role "
         f"{arn_role(PROD, 'app')}: the backend is gone"), 400)
     assert "Item" not in world.backend(PROD, "dynamodb").get_item(
         TableName="app-table", Key={"id": {"S": "unread"}})

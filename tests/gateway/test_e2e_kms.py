@@ -75,7 +75,7 @@ def keys(world: World) -> Keys:
     }.items():
         iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{PROD}:root"))
         iam.put_role_policy(RoleName=role, PolicyName="kms", PolicyDocument=document(statement))
-    world.gateway.world.invalidate()  # set up behind the gateway's back
+    world.gateway.backend_state.invalidate()  # set up behind the gateway's back
     return Keys(sealed, kms.encrypt(KeyId=sealed, Plaintext=PLAINTEXT)["CiphertextBlob"], other,
                 orders, plain)
 

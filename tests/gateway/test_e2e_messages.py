@@ -44,7 +44,7 @@ def test_a_deny_in_an_rcp_names_it_within_the_organisation(world: World) -> None
                           "Action": "sqs:PurgeQueue", "Resource": "*"}))["Policy"][
         "PolicySummary"]
     org.attach_policy(PolicyId=created["Id"], TargetId=SHARED)
-    world.gateway.world.invalidate()
+    world.gateway.backend_state.invalidate()
     admin = world.session_of(arn_role(SHARED, "admin"))
     error = world.refused(lambda: world.client(admin, "sqs").purge_queue(
         QueueUrl=world.queue_url(SHARED, "work")))

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from harness.gateway.world import FAILS_CLOSED_SID, SET_ASIDE_SID
-from harness.gateway.world import World as BackendWorld
+from harness.gateway.backend_state import FAILS_CLOSED_SID, SET_ASIDE_SID, BackendState
 from tests.gateway.conftest import (
     OUTSIDE,
     PROD,
@@ -272,33 +271,33 @@ def test_a_policy_read_while_a_write_passes_through_is_not_kept(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """A write that passes through while a policy is being read makes that reading stale: it
     answers the request that made it, but is not cached for the next one."""
-    held = world.gateway.world
-    real = BackendWorld._load_resource_policy
+    held = world.gateway.backend_state
+    real = BackendState._load_resource_policy
 
-    def racing(self: BackendWorld, *args: Any) -> Any:
+    def racing(self: BackendState, *args: Any) -> Any:
         found = real(self, *args)
         self.invalidate()  # a PutBucketPolicy passed through meanwhile
         return found
 
-    monkeypatch.setattr(BackendWorld, "_load_resource_policy", racing)
+    monkeypatch.setattr(BackendState, "_load_resource_policy", racing)
     held.invalidate()
     assert held.resource_policy("s3", DOCS, PROD, REGION) is not None
-    monkeypatch.setattr(BackendWorld, "_load_resource_policy", real)
+    monkeypatch.setattr(BackendState, "_load_resource_policy", real)
     calls: list[str] = []
 
-    def counted(self: BackendWorld, service: str, arn: str, *args: Any) -> Any:
+    def counted(self: BackendState, service: str, arn: str, *args: Any) -> Any:
         calls.append(arn)
         return real(self, service, arn, *args)
 
-    monkeypatch.setattr(BackendWorld, "_load_resource_policy", counted)
+    monkeypatch.setattr(BackendState, "_load_resource_policy", counted)
     held.resource_policy("s3", DOCS, PROD, REGION)
     assert calls == [DOCS], "the stale reading was served from the cache"
 
 
 def test_an_unreadable_resource_policy_is_read_as_its_stand_in(world: World) -> None:
     """A policy AWS would have refused but the backend holds fails closed for everything but
-    the calls that replace or delete it (harness.gateway.world.unreadable_stand_in)."""
-    held, s3 = world.gateway.world, world.backend(PROD, "s3")
+    the calls that replace or delete it (harness.gateway.backend_state.unreadable_stand_in)."""
+    held, s3 = world.gateway.backend_state, world.backend(PROD, "s3")
     s3.put_bucket_policy(Bucket="prod-keep", Policy='{"Statement": "none"}')
     held.invalidate()
     try:

@@ -26,7 +26,7 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
 def execution_role(world: World) -> None:
     iam = world.backend(PROD, "iam")
     iam.create_role(RoleName=EXECUTION_ROLE, AssumeRolePolicyDocument=TRUST)
-    world.gateway.world.invalidate()
+    world.gateway.backend_state.invalidate()
 
 
 def test_the_service_assumes_the_role_for_a_resource_of_the_account(world: World) -> None:

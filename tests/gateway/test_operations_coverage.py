@@ -15,7 +15,7 @@ import pytest
 from botocore.model import Shape
 from botocore.session import get_session
 
-from harness import authref
+from harness import reference
 from harness.gateway.operations import (
     InvalidParameters,
     UnmappedOperation,
@@ -83,7 +83,7 @@ def test_every_operation_is_mapped_or_fails_closed(
     mapped = mapped_operations(service)
     unsupported = unsupported_operations(service)
     prefix = SPECS[service].prefix
-    known = [op for op in operations if authref.action(prefix, op) is not None]
+    known = [op for op in operations if reference.action(prefix, op) is not None]
     assert not mapped & set(unsupported)
     unlisted = [op for op in operations if op not in mapped and op not in unsupported]
     for operation in unlisted:
@@ -166,5 +166,5 @@ def test_every_mapped_operation_maps_or_fails_closed(service: str) -> None:
         mapped += 1
         for request in requests:
             assert request.resource == "*" or request.resource.startswith("arn:aws:")
-            assert authref.action(*request.action.split(":", 1)) is not None
+            assert reference.action(*request.action.split(":", 1)) is not None
     assert mapped >= 0.8 * len(mapped_operations(service))

@@ -1,12 +1,12 @@
 """Federated AssumeRole calls: the keys a trust policy sees, read from the SAML assertion or the
-OIDC token; and the reference lookups (authref) the mapping stands on."""
+OIDC token; and the reference lookups (harness.reference) the mapping stands on."""
 
 from __future__ import annotations
 
 import base64
 import json
 
-from harness import authref
+from harness import reference
 from harness.gateway.operations import authorization_requests
 
 ROLE = "arn:aws:iam::111111111111:role/Developer"
@@ -84,19 +84,19 @@ def test_assume_role_with_web_identity_keys() -> None:
     )
 
 
-def test_authref_action_and_templates() -> None:
-    action = authref.action("s3", "getbucketcors")
+def test_reference_action_and_templates() -> None:
+    action = reference.action("s3", "getbucketcors")
     assert action is not None and action.qualified == "s3:GetBucketCORS"
-    role = authref.resource_type("iam", "role")
+    role = reference.resource_type("iam", "role")
     assert role is not None
     assert role.matches("arn:aws:iam::111111111111:role/app/orders")
     assert not role.matches("arn:aws:iam::111111111111:user/alice")
-    bucket = authref.resource_type("s3", "bucket")
+    bucket = reference.resource_type("s3", "bucket")
     assert bucket is not None and not bucket.matches("arn:aws:s3:::b/key")
 
 
-def test_authref_supported_keys() -> None:
-    keys = authref.supported_keys("rds", "CreateDBInstance", "db")
-    assert authref.key_supported("rds:StorageEncrypted", keys)
-    assert authref.key_supported("aws:RequestTag/team", keys)
-    assert not authref.key_supported("s3:prefix", keys)
+def test_reference_supported_keys() -> None:
+    keys = reference.supported_keys("rds", "CreateDBInstance", "db")
+    assert reference.key_supported("rds:StorageEncrypted", keys)
+    assert reference.key_supported("aws:RequestTag/team", keys)
+    assert not reference.key_supported("s3:prefix", keys)

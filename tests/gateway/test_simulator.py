@@ -24,10 +24,10 @@ from botocore.serialize import create_serializer
 from harness.backends import ACCOUNT_ID_TAG
 from harness.backends.moto import MotoServer
 from harness.gateway.backend import BackendAccess
+from harness.gateway.backend_state import BackendState
 from harness.gateway.protocol import HeaderMap, HttpRequest, parse_operation
 from harness.gateway.simulator import SimulationRequestError
 from harness.gateway.simulator import simulate as simulator_answer
-from harness.gateway.world import World
 
 ACCOUNT = "111111111111"
 OTHER = "222222222222"
@@ -69,17 +69,17 @@ def document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-# --------------------------------------------------------------------------- the world
+# --------------------------------------------------------------------------- the backend's state
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[World]:
+def state() -> Iterator[BackendState]:
     server = MotoServer()
     server.clear()
     access = BackendAccess(server.wsgi_app)
     try:
         _build(access)
-        yield World(access)
+        yield BackendState(access)
     finally:
         server.clear()
 
@@ -153,10 +153,10 @@ def _build(access: BackendAccess) -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def simulate(world: World, operation: str, caller_account: str | None = ACCOUNT,
+def simulate(state: BackendState, operation: str, caller_account: str | None = ACCOUNT,
              **params: Any) -> dict[str, Any]:
     """The simulator's answer as botocore's query parser reads it (an SDK's view)."""
-    body = simulator_answer(operation, params, world, "req-1", now=_NOW,
+    body = simulator_answer(operation, params, state, "req-1", now=_NOW,
                             caller_account=caller_account).body
     parsed: dict[str, Any] = create_parser("query").parse(
         {"body": body, "headers": {}, "status_code": 200},
@@ -165,23 +165,24 @@ def simulate(world: World, operation: str, caller_account: str | None = ACCOUNT,
     return parsed
 
 
-def principal(world: World, source: str, *actions: str, **params: Any) -> dict[str, Any]:
+def principal(state: BackendState, source: str, *actions: str, **params: Any) -> dict[str, Any]:
     """The only EvaluationResult of a SimulatePrincipalPolicy for one action."""
-    answer = simulate(world, "SimulatePrincipalPolicy", PolicySourceArn=source,
+    answer = simulate(state, "SimulatePrincipalPolicy", PolicySourceArn=source,
                       ActionNames=list(actions), **params)
     assert len(answer["EvaluationResults"]) == len(actions)
     return answer["EvaluationResults"][0]  # type: ignore[no-any-return]
 
 
-def custom(world: World, policies: list[str], *actions: str, **params: Any) -> dict[str, Any]:
-    answer = simulate(world, "SimulateCustomPolicy", PolicyInputList=policies,
+def custom(state: BackendState, policies: list[str], *actions: str, **params: Any
+           ) -> dict[str, Any]:
+    answer = simulate(state, "SimulateCustomPolicy", PolicyInputList=policies,
                       ActionNames=list(actions), **params)
     return answer["EvaluationResults"][0]  # type: ignore[no-any-return]
 
 
-def refused(world: World, operation: str, **params: Any) -> SimulationRequestError:
+def refused(state: BackendState, operation: str, **params: Any) -> SimulationRequestError:
     with pytest.raises(SimulationRequestError) as raised:
-        simulator_answer(operation, params, world, "req-1", now=_NOW, caller_account=ACCOUNT)
+        simulator_answer(operation, params, state, "req-1", now=_NOW, caller_account=ACCOUNT)
     return raised.value
 
 
@@ -205,8 +206,8 @@ def _at(time: str) -> list[dict[str, Any]]:
              "ContextKeyType": "date"}]
 
 
-def test_custom_documented_example_allowed(world: World) -> None:
-    answer = simulate(world, "SimulateCustomPolicy", PolicyInputList=[DATED],
+def test_custom_documented_example_allowed(state: BackendState) -> None:
+    answer = simulate(state, "SimulateCustomPolicy", PolicyInputList=[DATED],
                       ActionNames=["dynamodb:CreateBackup"],
                       ContextEntries=_at("2019-04-25T11:00:00Z"))
     assert answer == {"EvaluationResults": [{
@@ -221,16 +222,16 @@ def test_custom_documented_example_allowed(world: World) -> None:
     }], "IsTruncated": False}
 
 
-def test_custom_documented_example_denied(world: World) -> None:
-    result = custom(world, [DATED], "dynamodb:CreateBackup",
+def test_custom_documented_example_denied(state: BackendState) -> None:
+    result = custom(state, [DATED], "dynamodb:CreateBackup",
                     ContextEntries=_at("2014-04-25T11:00:00Z"))
     assert (result["EvalDecision"], result["MatchedStatements"],
             result["MissingContextValues"]) == ("implicitDeny", [], [])
 
 
-def test_custom_context_key_not_given_is_missing(world: World) -> None:
+def test_custom_context_key_not_given_is_missing(state: BackendState) -> None:
     # The simulator reads no clock: a key no ContextEntry gives is a missing context value.
-    result = custom(world, [DATED], "dynamodb:CreateBackup")
+    result = custom(state, [DATED], "dynamodb:CreateBackup")
     assert (result["EvalDecision"], result["MissingContextValues"]) == (
         "implicitDeny", ["aws:CurrentTime"])
 
@@ -253,21 +254,21 @@ def test_custom_context_key_not_given_is_missing(world: World) -> None:
               {"Sid": "Second", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}),
      "s3:GetObject", [((1, 41), (1, 119)), ((1, 119), (1, 192))]),
 ])
-def test_custom_statement_positions(world: World, policy: str, action: str,
+def test_custom_statement_positions(state: BackendState, policy: str, action: str,
                                     spans: list[tuple[tuple[int, int], tuple[int, int]]]
                                     ) -> None:
-    result = custom(world, [policy], action)
+    result = custom(state, [policy], action)
     assert [((s["StartPosition"]["Line"], s["StartPosition"]["Column"]),
              (s["EndPosition"]["Line"], s["EndPosition"]["Column"]))
             for s in result["MatchedStatements"]] == spans
 
 
-def test_custom_boundary_input(world: World) -> None:
+def test_custom_boundary_input(state: BackendState) -> None:
     allow_all = document({"Effect": "Allow", "Action": "*", "Resource": "*"})
     boundary = document({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
-    inside = custom(world, [allow_all], "s3:ListBucket",
+    inside = custom(state, [allow_all], "s3:ListBucket",
                     PermissionsBoundaryPolicyInputList=[boundary])
-    outside = custom(world, [allow_all], "sqs:SendMessage",
+    outside = custom(state, [allow_all], "sqs:SendMessage",
                      PermissionsBoundaryPolicyInputList=[boundary])
     assert (inside["EvalDecision"], inside["PermissionsBoundaryDecisionDetail"]) == (
         "allowed", {"AllowedByPermissionsBoundary": True})
@@ -276,24 +277,24 @@ def test_custom_boundary_input(world: World) -> None:
         "implicitDeny", {"AllowedByPermissionsBoundary": False}, [])
 
 
-def test_custom_boundary_deny_is_reported(world: World) -> None:
+def test_custom_boundary_deny_is_reported(state: BackendState) -> None:
     allow_all = document({"Effect": "Allow", "Action": "*", "Resource": "*"})
     boundary = document({"Effect": "Allow", "Action": "*", "Resource": "*"},
                         {"Effect": "Deny", "Action": "iam:*", "Resource": "*"})
-    result = custom(world, [allow_all], "iam:CreateUser",
+    result = custom(state, [allow_all], "iam:CreateUser",
                     PermissionsBoundaryPolicyInputList=[boundary])
     assert result["EvalDecision"] == "explicitDeny"
     assert [(s["SourcePolicyId"], s["SourcePolicyType"]) for s in result["MatchedStatements"]
             ] == [("PermissionsBoundaryPolicyInputList.1", "Permissions Boundary Policy")]
 
 
-def test_custom_organization_levels(world: World) -> None:
+def test_custom_organization_levels(state: BackendState) -> None:
     allow_all = document({"Effect": "Allow", "Action": "*", "Resource": "*"})
     levels = [{"ServiceControlPolicyInputList": [allow_all]},
               {"ServiceControlPolicyInputList": [document(
                   {"Effect": "Allow", "Action": "s3:*", "Resource": "*"})]}]
-    kept = custom(world, [allow_all], "s3:GetObject", OrderedOrganizationPolicyInputList=levels)
-    cut = custom(world, [allow_all], "sqs:SendMessage",
+    kept = custom(state, [allow_all], "s3:GetObject", OrderedOrganizationPolicyInputList=levels)
+    cut = custom(state, [allow_all], "sqs:SendMessage",
                  OrderedOrganizationPolicyInputList=levels)
     assert (kept["EvalDecision"], kept["OrganizationsDecisionDetail"]) == (
         "allowed", {"AllowedByOrganizations": True})
@@ -302,11 +303,11 @@ def test_custom_organization_levels(world: World) -> None:
             cut["MatchedStatements"]) == ("implicitDeny", {"AllowedByOrganizations": False}, [])
 
 
-def test_custom_resource_policy_grants_named_user(world: World) -> None:
+def test_custom_resource_policy_grants_named_user(state: BackendState) -> None:
     resource_policy = document({"Sid": "AliceSends", "Effect": "Allow",
                                 "Principal": {"AWS": ALICE}, "Action": "sqs:SendMessage",
                                 "Resource": JOBS})
-    result = custom(world, [document({"Effect": "Deny", "Action": "s3:*", "Resource": "*"})],
+    result = custom(state, [document({"Effect": "Deny", "Action": "s3:*", "Resource": "*"})],
                     "sqs:SendMessage", ResourceArns=[JOBS], ResourcePolicy=resource_policy,
                     CallerArn=ALICE)
     assert result["EvalDecision"] == "allowed"
@@ -316,16 +317,16 @@ def test_custom_resource_policy_grants_named_user(world: World) -> None:
     assert result["EvalDecisionDetails"] == {}
 
 
-def test_custom_cross_account_decision_details(world: World) -> None:
+def test_custom_cross_account_decision_details(state: BackendState) -> None:
     resource_policy = document({"Effect": "Allow", "Principal": {"AWS": ALICE},
                                 "Action": "sqs:SendMessage", "Resource": PARTNER_QUEUE})
     send = document({"Sid": "Send", "Effect": "Allow", "Action": "sqs:SendMessage",
                      "Resource": "*"})
-    only_resource = custom(world, [document({"Effect": "Allow", "Action": "s3:*",
+    only_resource = custom(state, [document({"Effect": "Allow", "Action": "s3:*",
                                              "Resource": "*"})],
                            "sqs:SendMessage", ResourceArns=[PARTNER_QUEUE],
                            ResourcePolicy=resource_policy, CallerArn=ALICE)
-    both = custom(world, [send], "sqs:SendMessage", ResourceArns=[PARTNER_QUEUE],
+    both = custom(state, [send], "sqs:SendMessage", ResourceArns=[PARTNER_QUEUE],
                   ResourcePolicy=resource_policy, CallerArn=ALICE)
     assert only_resource["EvalDecision"] == "implicitDeny"
     assert only_resource["EvalDecisionDetails"] == {"IAM Policy": "implicitDeny",
@@ -340,8 +341,8 @@ def test_custom_cross_account_decision_details(world: World) -> None:
 # ------------------------------------------------------------------ SimulatePrincipalPolicy
 
 
-def test_role_inline_allow_with_position(world: World) -> None:
-    result = principal(world, APP, "s3:GetObject",
+def test_role_inline_allow_with_position(state: BackendState) -> None:
+    result = principal(state, APP, "s3:GetObject",
                        ResourceArns=["arn:aws:s3:::app-bucket/reports/q1.csv"])
     assert result["EvalDecision"] == "allowed"
     assert result["MatchedStatements"] == [READ_APP_BUCKET]
@@ -355,17 +356,17 @@ def test_role_inline_allow_with_position(world: World) -> None:
     }]
 
 
-def test_role_inline_deny_is_the_only_statement_listed(world: World) -> None:
-    result = principal(world, APP, "s3:GetObject",
+def test_role_inline_deny_is_the_only_statement_listed(state: BackendState) -> None:
+    result = principal(state, APP, "s3:GetObject",
                        ResourceArns=["arn:aws:s3:::app-bucket/secret/key.pem"])
     assert (result["EvalDecision"], result["MatchedStatements"]) == (
         "explicitDeny", [NEVER_SECRETS])
 
 
-def test_one_result_per_action_across_resources(world: World) -> None:
+def test_one_result_per_action_across_resources(state: BackendState) -> None:
     public = "arn:aws:s3:::app-bucket/reports/q1.csv"
     secret = "arn:aws:s3:::app-bucket/secret/key.pem"
-    answer = simulate(world, "SimulatePrincipalPolicy", PolicySourceArn=APP,
+    answer = simulate(state, "SimulatePrincipalPolicy", PolicySourceArn=APP,
                       ActionNames=["s3:GetObject", "s3:PutObject"], ResourceArns=[public, secret])
     get, put = answer["EvaluationResults"]
     # The top level: the most restrictive decision, the resource type's ARN template, the
@@ -380,8 +381,8 @@ def test_one_result_per_action_across_resources(world: World) -> None:
     assert (put["EvalDecision"], put["MatchedStatements"]) == ("implicitDeny", [])
 
 
-def test_role_managed_policy_outside_boundary(world: World) -> None:
-    result = principal(world, APP, "dynamodb:GetItem")
+def test_role_managed_policy_outside_boundary(state: BackendState) -> None:
+    result = principal(state, APP, "dynamodb:GetItem")
     assert (result["EvalDecision"], result["MatchedStatements"],
             result["PermissionsBoundaryDecisionDetail"]) == (
         "implicitDeny", [], {"AllowedByPermissionsBoundary": False})
@@ -389,9 +390,9 @@ def test_role_managed_policy_outside_boundary(world: World) -> None:
     assert "EvalDecisionDetails" not in result  # same account, every resource ("*")
 
 
-def test_boundary_input_replaces_the_roles_boundary(world: World) -> None:
+def test_boundary_input_replaces_the_roles_boundary(state: BackendState) -> None:
     wider = document({"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"})
-    result = principal(world, APP, "dynamodb:GetItem",
+    result = principal(state, APP, "dynamodb:GetItem",
                        PermissionsBoundaryPolicyInputList=[wider])
     assert result["EvalDecision"] == "allowed"
     assert result["PermissionsBoundaryDecisionDetail"] == {"AllowedByPermissionsBoundary": True}
@@ -402,51 +403,51 @@ def test_boundary_input_replaces_the_roles_boundary(world: World) -> None:
         "StartPosition": {"Line": 1, "Column": 229}, "EndPosition": {"Line": 1, "Column": 318}}]
 
 
-def test_missing_context_values(world: World) -> None:
-    missing = principal(world, APP, "sqs:SendMessage", ResourceArns=[JOBS])
+def test_missing_context_values(state: BackendState) -> None:
+    missing = principal(state, APP, "sqs:SendMessage", ResourceArns=[JOBS])
     assert (missing["EvalDecision"], missing["MissingContextValues"]) == (
         "implicitDeny", ["aws:SourceVpc"])
     assert missing["ResourceSpecificResults"][0]["MissingContextValues"] == ["aws:SourceVpc"]
-    given = principal(world, APP, "sqs:SendMessage", ResourceArns=[JOBS], ContextEntries=[
+    given = principal(state, APP, "sqs:SendMessage", ResourceArns=[JOBS], ContextEntries=[
         {"ContextKeyName": "aws:SourceVpc", "ContextKeyValues": ["vpc-1"],
          "ContextKeyType": "string"}])
     assert (given["EvalDecision"], given["MissingContextValues"], ids(given)) == (
         "allowed", [], ["queue-access"])
 
 
-def test_policy_input_list_adds_to_the_principals_policies(world: World) -> None:
+def test_policy_input_list_adds_to_the_principals_policies(state: BackendState) -> None:
     extra = document({"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"})
-    result = principal(world, APP, "s3:PutObject", PolicyInputList=[extra])
+    result = principal(state, APP, "s3:PutObject", PolicyInputList=[extra])
     assert (result["EvalDecision"], ids(result)) == ("allowed", ["PolicyInputList.1"])
 
 
-def test_aws_managed_policy_and_inline_deny(world: World) -> None:
-    allowed = principal(world, ADMIN, "ec2:RunInstances")
-    denied = principal(world, ADMIN, "s3:DeleteBucket")
+def test_aws_managed_policy_and_inline_deny(state: BackendState) -> None:
+    allowed = principal(state, ADMIN, "ec2:RunInstances")
+    denied = principal(state, ADMIN, "s3:DeleteBucket")
     assert (allowed["EvalDecision"], ids(allowed)) == ("allowed", ["AdministratorAccess"])
     assert (denied["EvalDecision"], ids(denied)) == ("explicitDeny", ["role_admin_keep-buckets"])
     assert "PermissionsBoundaryDecisionDetail" not in allowed  # the role has no boundary
 
 
-def test_user_with_group_policies(world: World) -> None:
-    describe = principal(world, ALICE, "ec2:DescribeInstances")
-    logs = principal(world, ALICE, "logs:GetLogEvents")
-    own = principal(world, ALICE, "iam:GetUser", ResourceArns=[ALICE])
+def test_user_with_group_policies(state: BackendState) -> None:
+    describe = principal(state, ALICE, "ec2:DescribeInstances")
+    logs = principal(state, ALICE, "logs:GetLogEvents")
+    own = principal(state, ALICE, "iam:GetUser", ResourceArns=[ALICE])
     assert (describe["EvalDecision"], ids(describe)) == ("allowed", ["group_devs_describe"])
     assert (logs["EvalDecision"], ids(logs)) == ("allowed", ["logs-read"])
     assert (own["EvalDecision"], ids(own)) == ("allowed", ["user_alice_own-user"])
 
 
-def test_group_as_policy_source(world: World) -> None:
-    result = principal(world, DEVS, "ec2:DescribeInstances")
+def test_group_as_policy_source(state: BackendState) -> None:
+    result = principal(state, DEVS, "ec2:DescribeInstances")
     assert (result["EvalDecision"], ids(result)) == ("allowed", ["group_devs_describe"])
-    assert principal(world, DEVS, "iam:GetUser")["EvalDecision"] == "implicitDeny"
+    assert principal(state, DEVS, "iam:GetUser")["EvalDecision"] == "implicitDeny"
 
 
-def test_caller_arn_simulates_another_user_with_these_policies(world: World) -> None:
+def test_caller_arn_simulates_another_user_with_these_policies(state: BackendState) -> None:
     # "you simulate calling the API operations as Bob, as if Bob had David's policies": alice's
     # ${aws:username} resolves to bob.
-    as_bob = principal(world, ALICE, "iam:GetUser", ResourceArns=[ALICE, BOB], CallerArn=BOB)
+    as_bob = principal(state, ALICE, "iam:GetUser", ResourceArns=[ALICE, BOB], CallerArn=BOB)
     assert [(r["EvalResourceName"], r["EvalResourceDecision"])
             for r in as_bob["ResourceSpecificResults"]] == [
         (ALICE, "implicitDeny"), (BOB, "allowed")]
@@ -466,10 +467,10 @@ def test_caller_arn_simulates_another_user_with_these_policies(world: World) -> 
     ({"PolicyArn": f"arn:aws:iam::{ACCOUNT}:policy/app-boundary"}, "dynamodb:GetItem",
      "allowed"),
 ])
-def test_policy_exclusion_list(world: World, exclusion: dict[str, Any], action: str,
+def test_policy_exclusion_list(state: BackendState, exclusion: dict[str, Any], action: str,
                                decision: str) -> None:
     context = [{"ContextKeyName": "aws:SourceVpc", "ContextKeyValues": ["vpc-1"]}]
-    result = principal(world, APP, action, PolicyExclusionList=[exclusion],
+    result = principal(state, APP, action, PolicyExclusionList=[exclusion],
                        ResourceArns=[JOBS if action.startswith("sqs") else
                                      "arn:aws:s3:::app-bucket/a" if action.startswith("s3")
                                      else "*"],
@@ -489,23 +490,23 @@ def test_policy_exclusion_list(world: World, exclusion: dict[str, Any], action: 
     {"InlinePolicyIdentifier": {"PolicyName": "p", "AttachmentType": "bucket",
                                 "AttachmentName": "app"}},
 ])
-def test_policy_exclusion_list_refuses_malformed_identifiers(world: World,
+def test_policy_exclusion_list_refuses_malformed_identifiers(state: BackendState,
                                                              exclusion: dict[str, Any]) -> None:
-    error = refused(world, "SimulatePrincipalPolicy", PolicySourceArn=APP,
+    error = refused(state, "SimulatePrincipalPolicy", PolicySourceArn=APP,
                     ActionNames=["s3:GetObject"], PolicyExclusionList=[exclusion])
     assert (error.code, error.status) == ("InvalidInput", 400)
 
 
-def test_resource_policy_for_a_user(world: World) -> None:
+def test_resource_policy_for_a_user(state: BackendState) -> None:
     resource_policy = document({"Effect": "Allow", "Principal": {"AWS": ALICE},
                                 "Action": "sqs:SendMessage", "Resource": JOBS})
-    result = principal(world, ALICE, "sqs:SendMessage", ResourceArns=[JOBS],
+    result = principal(state, ALICE, "sqs:SendMessage", ResourceArns=[JOBS],
                        ResourcePolicy=resource_policy)
     assert (result["EvalDecision"], ids(result)) == ("allowed", ["ResourcePolicy"])
 
 
-def test_resource_policy_is_not_simulated_for_a_role(world: World) -> None:
-    error = refused(world, "SimulatePrincipalPolicy", PolicySourceArn=APP,
+def test_resource_policy_is_not_simulated_for_a_role(state: BackendState) -> None:
+    error = refused(state, "SimulatePrincipalPolicy", PolicySourceArn=APP,
                     ActionNames=["sqs:SendMessage"], ResourceArns=[JOBS],
                     ResourcePolicy=document({"Effect": "Allow", "Principal": "*",
                                              "Action": "sqs:*", "Resource": JOBS}))
@@ -516,8 +517,8 @@ def test_resource_policy_is_not_simulated_for_a_role(world: World) -> None:
 # --------------------------------------------------------------------------- organisations
 
 
-def test_scp_denies_a_member_accounts_principal(world: World) -> None:
-    result = principal(world, WORKER, "dynamodb:DeleteTable")
+def test_scp_denies_a_member_accounts_principal(state: BackendState) -> None:
+    result = principal(state, WORKER, "dynamodb:DeleteTable")
     assert (result["EvalDecision"], result["OrganizationsDecisionDetail"]) == (
         "explicitDeny", {"AllowedByOrganizations": False})
     # SCP statements are never listed, and with an SCP deny no decision details are returned.
@@ -525,54 +526,54 @@ def test_scp_denies_a_member_accounts_principal(world: World) -> None:
     assert "EvalDecisionDetails" not in result
 
 
-def test_keys_only_scps_reference_are_not_missing(world: World) -> None:
+def test_keys_only_scps_reference_are_not_missing(state: BackendState) -> None:
     # HomeRegionOnly reads aws:RequestedRegion; absent, its StringNotEquals is true ("If the
     # policy condition requires that the key is not matched ... and the right key is not
     # present, the condition is true") and the SCP denies. The key is still not reported:
     # MissingContextValues "doesn't include context keys referenced by service control
     # policies".
-    absent = principal(world, WORKER, "ec2:DescribeInstances")
+    absent = principal(state, WORKER, "ec2:DescribeInstances")
     assert (absent["EvalDecision"], absent["OrganizationsDecisionDetail"],
             absent["MissingContextValues"]) == (
         "explicitDeny", {"AllowedByOrganizations": False}, [])
-    home = principal(world, WORKER, "ec2:DescribeInstances", ContextEntries=[
+    home = principal(state, WORKER, "ec2:DescribeInstances", ContextEntries=[
         {"ContextKeyName": "aws:RequestedRegion", "ContextKeyValues": ["us-east-1"]}])
     assert (home["EvalDecision"], home["OrganizationsDecisionDetail"], ids(home)) == (
         "allowed", {"AllowedByOrganizations": True}, ["AdministratorAccess"])
 
 
-def test_management_account_is_not_restricted_by_scps(world: World) -> None:
-    result = principal(world, BOSS, "dynamodb:DeleteTable")
+def test_management_account_is_not_restricted_by_scps(state: BackendState) -> None:
+    result = principal(state, BOSS, "dynamodb:DeleteTable")
     assert (result["EvalDecision"], result["OrganizationsDecisionDetail"]) == (
         "allowed", {"AllowedByOrganizations": True})
 
 
-def test_scps_excluded(world: World) -> None:
-    result = principal(world, WORKER, "dynamodb:DeleteTable",
+def test_scps_excluded(state: BackendState) -> None:
+    result = principal(state, WORKER, "dynamodb:DeleteTable",
                        PolicyExclusionList=[{"PolicyType": "scp"}])
     assert result["EvalDecision"] == "allowed"
     assert "OrganizationsDecisionDetail" not in result
 
 
-def test_account_outside_any_organization_has_no_organizations_detail(world: World) -> None:
-    assert "OrganizationsDecisionDetail" not in principal(world, ADMIN, "s3:ListBucket")
+def test_account_outside_any_organization_has_no_organizations_detail(state: BackendState) -> None:
+    assert "OrganizationsDecisionDetail" not in principal(state, ADMIN, "s3:ListBucket")
 
 
 # --------------------------------------------------------------------------- paging
 
 
-def test_paging(world: World) -> None:
+def test_paging(state: BackendState) -> None:
     actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    first = simulate(world, "SimulatePrincipalPolicy", PolicySourceArn=APP, ActionNames=actions,
+    first = simulate(state, "SimulatePrincipalPolicy", PolicySourceArn=APP, ActionNames=actions,
                      MaxItems=2)
     assert [r["EvalActionName"] for r in first["EvaluationResults"]] == actions[:2]
     assert first["IsTruncated"] is True
-    rest = simulate(world, "SimulatePrincipalPolicy", PolicySourceArn=APP, ActionNames=actions,
+    rest = simulate(state, "SimulatePrincipalPolicy", PolicySourceArn=APP, ActionNames=actions,
                     MaxItems=2, Marker=first["Marker"])
     assert [r["EvalActionName"] for r in rest["EvaluationResults"]] == actions[2:]
     assert rest["IsTruncated"] is False and "Marker" not in rest
     # A marker only continues the simulation that returned it.
-    error = refused(world, "SimulatePrincipalPolicy", PolicySourceArn=ADMIN,
+    error = refused(state, "SimulatePrincipalPolicy", PolicySourceArn=ADMIN,
                     ActionNames=actions, Marker=first["Marker"])
     assert error.code == "InvalidInput"
 
@@ -585,14 +586,14 @@ def test_paging(world: World) -> None:
     (f"arn:aws:iam::{ACCOUNT}:user/ghost", "The user with name ghost cannot be found."),
     (f"arn:aws:iam::{ACCOUNT}:group/ghost", "The group with name ghost cannot be found."),
 ])
-def test_unknown_policy_source(world: World, source: str, message: str) -> None:
-    error = refused(world, "SimulatePrincipalPolicy", PolicySourceArn=source,
+def test_unknown_policy_source(state: BackendState, source: str, message: str) -> None:
+    error = refused(state, "SimulatePrincipalPolicy", PolicySourceArn=source,
                     ActionNames=["s3:GetObject"])
     assert (error.code, error.message, error.status) == ("NoSuchEntity", message, 404)
 
 
-def test_malformed_policy_input_carries_the_engines_message(world: World) -> None:
-    error = refused(world, "SimulateCustomPolicy", ActionNames=["s3:GetObject"],
+def test_malformed_policy_input_carries_the_engines_message(state: BackendState) -> None:
+    error = refused(state, "SimulateCustomPolicy", ActionNames=["s3:GetObject"],
                     PolicyInputList=['{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",'
                                      ' "Resource": "*"}]}'])
     assert (error.code, error.status) == ("InvalidInput", 400)
@@ -624,15 +625,15 @@ def test_malformed_policy_input_carries_the_engines_message(world: World) -> Non
     ("SimulateCustomPolicy", {"PolicyInputList": [], "ActionNames": ["s3:GetObject"],
                               "MaxItems": 0}),
 ])
-def test_invalid_input(world: World, operation: str, params: dict[str, Any]) -> None:
-    error = refused(world, operation, **params)
+def test_invalid_input(state: BackendState, operation: str, params: dict[str, Any]) -> None:
+    error = refused(state, operation, **params)
     assert (error.code, error.status) == ("InvalidInput", 400)
 
 
-def test_resource_handling_option_with_its_resources(world: World) -> None:
+def test_resource_handling_option_with_its_resources(state: BackendState) -> None:
     resources = [f"arn:aws:ec2:us-east-1:{ACCOUNT}:{kind}/x" for kind in
                  ("instance", "image", "security-group", "network-interface")]
-    result = custom(world, [document({"Effect": "Allow", "Action": "ec2:RunInstances",
+    result = custom(state, [document({"Effect": "Allow", "Action": "ec2:RunInstances",
                                       "Resource": "*"})],
                     "ec2:RunInstances", ResourceHandlingOption="EC2-VPC-InstanceStore",
                     ResourceArns=resources)
@@ -643,7 +644,7 @@ def test_resource_handling_option_with_its_resources(world: World) -> None:
 # --------------------------------------------------------------------------- the gateway's view
 
 
-def test_parameters_as_the_gateway_parses_them(world: World) -> None:
+def test_parameters_as_the_gateway_parses_them(state: BackendState) -> None:
     """A request as boto3 sends it, read by the gateway's parser (LocalStack's), answers as a
     direct call does: the parameters' shapes (ContextEntries, PolicyExclusionList, MaxItems)
     are the ones simulate reads."""
@@ -661,8 +662,8 @@ def test_parameters_as_the_gateway_parses_them(world: World) -> None:
                        body=urlencode(serialized["body"]).encode(), host="iam.amazonaws.com")
     parsed = parse_operation(http, "iam", "us-east-1")
     assert parsed.operation == "SimulatePrincipalPolicy"
-    through_parser = simulate(world, parsed.operation, **parsed.params)
-    assert through_parser == simulate(world, "SimulatePrincipalPolicy", **params)
+    through_parser = simulate(state, parsed.operation, **parsed.params)
+    assert through_parser == simulate(state, "SimulatePrincipalPolicy", **params)
     # s3-access excluded: GetObject is denied; SendMessage is allowed on the queue only.
     get, send = through_parser["EvaluationResults"]
     assert get["EvalDecision"] == "implicitDeny"

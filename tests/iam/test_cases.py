@@ -1,8 +1,8 @@
 """AWS's policy evaluation logic, one case per documented rule, read from tests/iam/cases/*.json.
 
 Each case is a simulate request with the answer AWS's documentation gives (its `page`), never the
-answer the engine happens to give. The file format and the comparison are harness/simulate_cases.py,
-shared with `securecart simulate --cases`.
+answer the engine happens to give. The file format and the comparison are
+harness/simulation/cases.py, shared with `securecart simulate --cases`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from harness.simulate_cases import (
+from harness.simulation.cases import (
     Case,
     CaseFile,
     Verdict,

@@ -10,14 +10,8 @@ import pytest
 
 from harness.iam.conditions import validate_condition_values
 from harness.iam.errors import PolicyValidationError
-from harness.iam.parse import (
-    DEFAULT_MAX_SIZE,
-    MAX_DOCUMENT_CHARS,
-    MAX_NESTING,
-    loads_strict,
-    parse_policy,
-    policy_size,
-)
+from harness.iam.json_reader import MAX_DOCUMENT_CHARS, MAX_NESTING, loads_strict
+from harness.iam.parse import parse_policy
 from harness.iam.policy import (
     VERSION_2008,
     VERSION_2012,
@@ -28,6 +22,7 @@ from harness.iam.policy import (
     PrincipalSpec,
     Statement,
 )
+from harness.iam.type_rules import DEFAULT_MAX_SIZE, policy_size
 
 T = PolicyType
 ACCOUNT = "123456789012"

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.iam.errors import PolicyValidationError
-from harness.iam.parse import loads_strict, parse_policy
+from harness.iam.json_reader import loads_strict
+from harness.iam.parse import parse_policy
 from harness.iam.policy import Policy, PolicyType
 
 POLICY_TYPES = st.sampled_from(list(PolicyType))

@@ -18,7 +18,7 @@ from harness.iam.evaluate import PolicySet, evaluate, has_boundary
 from harness.iam.parse import parse_policy
 from harness.iam.policy import Policy, PolicyType, PrincipalSpec
 from harness.iam.principals import PrincipalMatch, principal_match, statement_principal_match
-from harness.simulate import parse_caller
+from harness.simulation.custom_policy import parse_caller
 
 A, B = "111111111111", "222222222222"
 USER = f"arn:aws:iam::{A}:user/alice"

@@ -24,7 +24,7 @@ from harness.iam.decision import Outcome
 from harness.iam.evaluate import PolicySet, evaluate
 from harness.iam.parse import parse_policy
 from harness.iam.policy import Policy, PolicyType
-from harness.simulate import parse_caller
+from harness.simulation.custom_policy import parse_caller
 
 ACCOUNTS = ("111111111111", "222222222222")
 ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteBucket", "sns:Publish", "iam:CreateRole")

@@ -14,7 +14,7 @@ import pytest
 
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape
-from harness.seed import SeededLandscape
+from harness.seeding.context import SeededLandscape
 from harness.stack import Stack
 
 

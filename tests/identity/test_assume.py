@@ -22,7 +22,7 @@ from harness.identity.assume import (
 )
 from harness.identity.callers import Callers
 from harness.landscape.model import Landscape
-from harness.seed import SeededLandscape
+from harness.seeding.context import SeededLandscape
 from harness.stack import Stack
 
 EXTERNAL_ID = "securecart-vendor-support-7f3a9c"

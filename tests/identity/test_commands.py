@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 
 from harness.backends.state import UpState, write_state
+from harness.commands.main import main
 from harness.identity import Credentials, IdentityError, profiles
 from harness.identity.callers import Callers
-from harness.identity.commands import (
+from harness.identity.discovery import (
     NO_CALLERS,
     NO_ENDPOINT,
-    main,
     resolve,
     resolve_endpoint,
     resolve_landscape_dir,
@@ -32,7 +32,7 @@ from harness.identity.commands import (
 from harness.identity.saml import parse_assertion
 from harness.landscape.loader import DEFAULT_DIRECTORY, load_landscape
 from harness.landscape.model import Landscape
-from harness.seed import SeededLandscape
+from harness.seeding.context import SeededLandscape
 from harness.stack import Stack
 
 EXTERNAL_ID = "securecart-vendor-support-7f3a9c"
@@ -411,15 +411,12 @@ def test_profiles_names() -> None:
 
 def test_cli_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(profiles, "_installed", lambda: False)
-    monkeypatch.setattr(profiles, "_cli_registers_identity", lambda: False)
     command = profiles.cli_command()
     assert command[0] == "env" and command[1].startswith("PYTHONPATH=")
-    assert command[2:] == [sys.executable, "-m", "harness.identity.commands"]
-    monkeypatch.setattr(profiles, "_cli_registers_identity", lambda: True)
-    assert profiles.cli_command()[2:] == [sys.executable, "-m", "harness.cli"]
+    assert command[2:] == [sys.executable, "-m", "harness.commands"]
     monkeypatch.setattr(profiles, "_installed", lambda: True)
     script = Path(sys.executable).parent / "securecart"
-    expected = [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]
+    expected = [str(script)] if script.exists() else [sys.executable, "-m", "harness.commands"]
     assert profiles.cli_command() == expected
 
 

@@ -16,7 +16,7 @@ from harness.identity import AwsError, Credentials, IdentityError
 from harness.identity.assume import check_trust
 from harness.identity.login import LoginResult, login, saml_trust_question, sign_in
 from harness.landscape.model import Landscape
-from harness.seed import SeededLandscape
+from harness.seeding.context import SeededLandscape
 from harness.stack import Stack
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.landscape import commands
+from harness.commands import landscape as commands
 
 from .builders import copy_landscape, edit_yaml
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from harness.report.records import read_results
-from harness.run import plugin_options
+from harness.runner.pytest_command import plugin_options
 
 from .conftest import FAKE_SUITE
 from .test_cucumber import check_shape

@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import run
+from harness.commands import run
+from harness.commands.main import build_parser, main
 from harness.landscape.layout import DEFAULT_DIRECTORY
+from harness.runner.pytest_command import pytest_command
+from harness.runner.repository import find_features
+from harness.runner.tags import tags_to_markers
 
 from .conftest import FAKE_SUITE
 from .test_html import text_of
@@ -23,7 +27,8 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 def securecart_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "run", "--features", str(FAKE_SUITE / "features"),
+        [sys.executable, "-m", "harness.commands", "run",
+         "--features", str(FAKE_SUITE / "features"),
          "--plugin", "fake_steps_plugin", "--report", str(tmp_path / "reports"), *args],
         capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
         env={**__import__("os").environ, "COLUMNS": "160", "PYTHONIOENCODING": "utf-8"},
@@ -122,9 +127,9 @@ def test_two_backends_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "cucumber.json").write_text("[]", encoding="utf-8")  # a one-backend run's
-    status = run.main(["run", "--features", str(FAKE_SUITE / "features"),
-                       "--plugin", "fake_steps_plugin", "--report", str(reports),
-                       "--backend", "moto", "--backend", "localstack", "--", "-k", "not upload"])
+    status = main(["run", "--features", str(FAKE_SUITE / "features"),
+                   "--plugin", "fake_steps_plugin", "--report", str(reports),
+                   "--backend", "moto", "--backend", "localstack", "--", "-k", "not upload"])
     out = capsys.readouterr().out.splitlines()
     assert status == 1
 
@@ -172,20 +177,20 @@ def test_two_backends_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 def test_a_backend_given_twice_is_refused(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert run.main(["run", "--backend", "moto", "--backend", "moto",
-                     "--report", str(tmp_path)]) == 2
+    assert main(["run", "--backend", "moto", "--backend", "moto",
+                 "--report", str(tmp_path)]) == 2
     assert "--backend moto is given more than once" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
 
 
 def test_bad_input_stops_before_pytest(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                        ) -> None:
-    assert run.main(["run", "--tags", "@a and $b", "--report", str(tmp_path)]) == 2
+    assert main(["run", "--tags", "@a and $b", "--report", str(tmp_path)]) == 2
     assert "'$b' is not a tag" in capsys.readouterr().err
-    assert run.main(["run", "--features", str(tmp_path / "none"),
-                     "--report", str(tmp_path)]) == 2
+    assert main(["run", "--features", str(tmp_path / "none"),
+                 "--report", str(tmp_path)]) == 2
     assert "no features at" in capsys.readouterr().err
-    assert run.main(["run", "--landscape", str(tmp_path), "--report", str(tmp_path)]) == 2
+    assert main(["run", "--landscape", str(tmp_path), "--report", str(tmp_path)]) == 2
     assert "is invalid" in capsys.readouterr().err
 
 
@@ -199,11 +204,11 @@ def test_bad_input_stops_before_pytest(tmp_path: Path, capsys: pytest.CaptureFix
     ],
 )
 def test_tag_expressions_become_marker_expressions(tags: str, markers: str) -> None:
-    assert run.tags_to_markers(tags) == markers
+    assert tags_to_markers(tags) == markers
 
 
 def test_the_pytest_command(tmp_path: Path) -> None:
-    command = run.pytest_command(
+    command = pytest_command(
         features=Path("/f"), landscape=Path("/l"), backend="moto", report=tmp_path,
         markers="scp", workers=2, plugin="steps.plugin", extra=["-x"])
     assert command[:4] == [sys.executable, "-m", "pytest", "/f"]
@@ -215,24 +220,22 @@ def test_the_pytest_command(tmp_path: Path) -> None:
     assert f"--securecart-results {tmp_path / 'results.jsonl'}" in joined
     assert "--landscape /l --backend moto" in joined
     assert command[-5:] == ["-m", "scp", "-n", "2", "-x"]
-    serial = run.pytest_command(features=Path("/f"), landscape=Path("/l"), backend="moto",
-                                report=tmp_path, markers=None, workers=1, plugin="p", extra=[])
+    serial = pytest_command(features=Path("/f"), landscape=Path("/l"), backend="moto",
+                            report=tmp_path, markers=None, workers=1, plugin="p", extra=[])
     assert "-n" not in serial[3:] and "-m" not in serial[3:]
     # Another step plugin replaces the installed one.
     assert "-p no:securecart -p p -p harness.report.pytest_collect" in " ".join(serial)
 
 
 def test_features_are_found_beside_the_landscape(tmp_path: Path) -> None:
-    assert run.find_features(DEFAULT_DIRECTORY) == REPOSITORY / "features"
+    assert find_features(DEFAULT_DIRECTORY) == REPOSITORY / "features"
     project = tmp_path / "project"
     (project / "features").mkdir(parents=True)
     (project / "fixtures" / "acme").mkdir(parents=True)
-    assert run.find_features(project / "fixtures" / "acme") == project / "features"
+    assert find_features(project / "fixtures" / "acme") == project / "features"
 
 
 def test_the_command_is_registered() -> None:
-    from harness.cli import build_parser
-
     args = build_parser().parse_args(["run", "--tags", "@scp", "--", "-x"])
     assert args.func is run.run_command
     assert args.pytest_args == ["-x"] and args.report == Path("reports")

@@ -92,7 +92,7 @@ def landscape(world: World) -> World:
     world.backend(PROD, "sqs").create_queue(QueueName=OPEN_QUEUE, Attributes={
         "Policy": document({"Sid": "AnyoneSends", "Effect": "Allow", "Principal": "*",
                             "Action": "sqs:SendMessage", "Resource": arn})})
-    world.gateway.world.invalidate()
+    world.gateway.backend_state.invalidate()
     return world
 
 

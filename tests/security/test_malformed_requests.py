@@ -8,8 +8,8 @@ request never reaches the backend, and a write leaves the backend as it was. Whe
 request as valid (a `..` in an S3 key, a body over a service quota), the gateway forwards it and
 the backend answers as AWS does; the harness does not enforce service quotas itself.
 
-The gateway reads request bodies with `protocol.read_body` (exactly Content-Length bytes, or the
-chunks as announced, each read bounded in time), which is also tested here directly.
+The gateway reads request bodies with `request_body.read_body` (exactly Content-Length bytes, or
+the chunks as announced, each read bounded in time), which is also tested here directly.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from urllib.parse import quote
 import pytest
 from werkzeug.serving import DechunkedInput
 
-from harness.gateway import protocol
+from harness.gateway import request_body
 from harness.gateway.credentials import Credential
-from harness.gateway.protocol import ProtocolError, read_body
+from harness.gateway.protocol import ProtocolError
+from harness.gateway.request_body import read_body
 from tests.gateway.conftest import PROD, REGION, World, arn_role, world
 from tests.security.wire import (
     BOUND,
@@ -508,7 +509,7 @@ def test_a_json_body_shorter_than_its_content_length_is_aborted(
 
 def test_a_body_that_never_comes_times_out(world: World, app: Credential,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(protocol, "BODY_IDLE_SECONDS", 1.0)
+    monkeypatch.setattr(request_body, "BODY_IDLE_SECONDS", 1.0)
     before = objects(world)
     answer = send(world, app, Wire("s3", "PUT", f"/{BUCKET}/reports/idle.txt", b"12345"),
                   length=50, timeout=5)
@@ -570,7 +571,7 @@ def test_a_chunk_larger_than_its_data_is_aborted(world: World, app: Credential) 
 def test_a_chunk_of_2_to_the_64_bytes_is_aborted(world: World, app: Credential) -> None:
     """werkzeug's DechunkedInput, told of a chunk larger than what follows, returns bytes of
     the server's own memory without end (about 4.9 GB in 3 s): the gateway reads chunks
-    itself (protocol.read_body)."""
+    itself (request_body.read_body)."""
     answer = _chunk_over_the_data(world, app, "ffffffffffffffff")
     refused(answer, "RequestAbortedException")
     assert item(world, "over-chunk") is None
@@ -681,7 +682,7 @@ def connection() -> Iterator[tuple[socket.socket, socket.socket]]:
 
 def test_read_body_times_out_on_an_idle_client(
         connection: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(protocol, "BODY_IDLE_SECONDS", 0.2)
+    monkeypatch.setattr(request_body, "BODY_IDLE_SECONDS", 0.2)
     server, client = connection
     client.sendall(b"12345")
     environ = _environ(b"", scope="s3", extra={"wsgi.input": server.makefile("rb"),
@@ -695,7 +696,7 @@ def test_read_body_times_out_on_an_idle_client(
 def test_read_body_waits_for_a_slow_client(
         connection: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch) -> None:
     """The bound is on each wait, not on the whole body."""
-    monkeypatch.setattr(protocol, "BODY_IDLE_SECONDS", 0.5)
+    monkeypatch.setattr(request_body, "BODY_IDLE_SECONDS", 0.5)
     server, client = connection
 
     def trickle() -> None:

@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from harness.gateway.backend_state import FAILS_CLOSED_SID, SET_ASIDE_SID
 from harness.gateway.credentials import Credential
-from harness.gateway.world import FAILS_CLOSED_SID, SET_ASIDE_SID
 from tests.gateway.conftest import (
     MGMT,
     OUTSIDE,
@@ -101,7 +101,7 @@ def outsider(world: World) -> Credential:
                             Effect="Allow", Resource="*", Action=[
                                 "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
                                 "sqs:SetQueueAttributes", "kms:PutKeyPolicy"])))
-    world.gateway.world.invalidate()
+    world.gateway.backend_state.invalidate()
     return world.session_of(arn_role(OUTSIDE, "policy-writer"))
 
 
@@ -563,7 +563,7 @@ LOCKED_ARN = f"arn:aws:s3:::{LOCKED}"
 def plant(world: World, call: Callable[[], Any]) -> None:
     """Write straight into the backend, as moto takes it, and drop the gateway's cache."""
     call()
-    world.gateway.world.invalidate()
+    world.gateway.backend_state.invalidate()
 
 
 def _resource_statements(record: dict[str, Any]) -> set[str]:

@@ -30,7 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.backends.readiness import Phase
 from harness.landscape.loader import load_landscape
-from harness.seed import SeedError
+from harness.seeding.context import SeedError
 from harness.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -190,7 +190,7 @@ def up_probed(tmp_path: Path) -> Iterator[tuple[Poller, subprocess.Popen[str], f
     calls = probes(http_port, tls_port)
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.backends.commands", "up",
+        [sys.executable, "-m", "harness.commands", "up",
          "--port", str(http_port), "--tls-port", str(tls_port)],
         cwd=tmp_path, env=environment(tmp_path), text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -278,7 +278,7 @@ def test_a_stack_that_fails_to_seed_says_so_and_never_opens(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The seeder reaches moto through its pass while everyone else gets 503; when seeding
     fails, the stack reports why (without the pass) and closes."""
-    import harness.seed
+    from harness.seeding import seeder
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     stack = Stack(load_landscape())
@@ -294,7 +294,7 @@ def test_a_stack_that_fails_to_seed_says_so_and_never_opens(
                                       **BOGUS).get_caller_identity()["Account"]
         raise SeedError(f"seeding account prod: Could not connect to {endpoint_url}/")
 
-    monkeypatch.setattr(harness.seed, "seed", failing_seed)
+    monkeypatch.setattr(seeder, "seed", failing_seed)
     with pytest.raises(SeedError):
         stack.start()
     assert seen == {"health": (503, "seeding"), "public": NOT_READY, "seeder": "123456789012"}

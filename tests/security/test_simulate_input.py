@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from harness.cli import main
-from harness.simulate_cli import MAX_REQUEST_BYTES
+from harness.commands.main import main
+from harness.simulation.inputs import MAX_REQUEST_BYTES
 
 ACCOUNT = "111111111111"
 ALLOW_ALL = {
@@ -289,7 +289,7 @@ def test_a_batch_names_the_file_of_a_line_that_is_not_utf8(
 
 def _command(*args: str, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "harness.cli", "simulate", *args],
+        [sys.executable, "-m", "harness.commands", "simulate", *args],
         input=stdin,
         capture_output=True,
         check=False,
@@ -342,7 +342,7 @@ def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
     path.write_bytes((body(request()) + b"\n") * 2_000)
     buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     with subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "simulate", "--batch", str(path)],
+        [sys.executable, "-m", "harness.commands", "simulate", "--batch", str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=buffered,

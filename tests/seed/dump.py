@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.seed import SeededLandscape
-from harness.seeding.context import list_all
+from harness.seeding.context import SeededLandscape, list_all
 
 _VOLATILE = {"ResponseMetadata", "RoleLastUsed", "LatestRestorableTime"}
 

@@ -14,8 +14,10 @@ import pytest
 from harness.backends.moto import MotoServer
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import ROOT, SSO_ROLE_PATH, Landscape
-from harness.seed import SeededLandscape, seed
+from harness.seeding.context import SeededLandscape
 from harness.seeding.identity_center import SAML_AUDIENCE, SSO_INLINE_POLICY
+from harness.seeding.seeder import seed
+from harness.stack import seed_server
 from tests.seed.dump import dump
 
 pytestmark = pytest.mark.slow
@@ -34,7 +36,7 @@ def server() -> Iterator[MotoServer]:
 
 @pytest.fixture(scope="module")
 def seeded(server: MotoServer, landscape: Landscape) -> SeededLandscape:
-    return server.seed(landscape)
+    return seed_server(server, landscape)
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,13 @@ from typing import Any
 import boto3
 import pytest
 
-from harness.backends.moto import MotoServer, _in_use
+from harness.backends.moto import MotoServer
+from harness.backends.moto_snapshots import _in_use
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape
-from harness.seed import SeedError, seed
+from harness.seeding.context import SeedError
+from harness.seeding.seeder import seed
+from harness.stack import seed_server
 
 pytestmark = pytest.mark.slow
 
@@ -107,7 +110,7 @@ def test_an_unknown_managed_policy_on_a_role(server: MotoServer, landscape: Land
         ),
     )
     with pytest.raises(SeedError, match=r"^seeding role DeployRole in account prod: .*NoSuch"):
-        server.seed(broken)
+        seed_server(server, broken)
     assert backend_is_empty()
     server.reset()  # the failed seed left no snapshot to return to
     assert admin_client(server, "666666666666", "iam").list_roles()["Roles"] == []

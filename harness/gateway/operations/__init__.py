@@ -13,7 +13,7 @@ from harness.gateway.operations.mapper import (
     mapped_operations,
     unsupported_operations,
 )
-from harness.gateway.operations.model import (
+from harness.gateway.operations.results import (
     AuthorizationRequest,
     InvalidParameters,
     UnmappedOperation,

@@ -22,13 +22,13 @@ import itertools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from harness import authref
-from harness.gateway.operations.models import required_members
+from harness import reference
 from harness.gateway.operations.params import ParameterError, texts_at
+from harness.gateway.operations.service_models import required_members
 from harness.gateway.operations.spec import Source
 
 if TYPE_CHECKING:
-    from harness.gateway.operations.call import Call
+    from harness.gateway.operations.spec import Call
 
 # More resources than this in one call is not a request the harness expects to authorise.
 MAX_RESOURCES = 1000
@@ -107,15 +107,15 @@ def _fill(template: str, values: Mapping[str, str]) -> str:
     return arn
 
 
-def _check_required(call: Call, rtype: authref.ResourceType, params: Mapping[str, Any]) -> None:
+def _check_required(call: Call, rtype: reference.ResourceType, params: Mapping[str, Any]) -> None:
     for variable in rtype.variables:
-        if variable not in authref.ENVIRONMENT_VARIABLES:
+        if variable not in reference.ENVIRONMENT_VARIABLES:
             member = _missing_required(call, variable, params)
             if member is not None:
                 raise ParameterError(f"the required parameter {member} is missing")
 
 
-def _wildcard(call: Call, rtype: authref.ResourceType) -> list[str]:
+def _wildcard(call: Call, rtype: reference.ResourceType) -> list[str]:
     env = {"Partition": call.env.partition, "Region": call.env.region, "Account": call.env.account}
     return [_fill(rtype.arn, {v: env.get(v, "*") for v in dict.fromkeys(rtype.variables)})]
 
@@ -126,7 +126,7 @@ BINDER, ARN, VARIABLES, WILDCARD = "binder", "arn", "variables", "wildcard"
 
 
 def bind_type(
-    call: Call, rtype: authref.ResourceType, params: Mapping[str, Any], *, required: bool
+    call: Call, rtype: reference.ResourceType, params: Mapping[str, Any], *, required: bool
 ) -> tuple[list[str], str]:
     """The ARNs of one resource type the call names (none when it names none), and how they
     were found. A binder that answers [] says the call does not involve the type at all."""
@@ -168,7 +168,7 @@ def bind_type(
 
 
 def bind(
-    call: Call, action: authref.Action, params: Mapping[str, Any]
+    call: Call, action: reference.Action, params: Mapping[str, Any]
 ) -> list[tuple[str | None, str]]:
     """(resource type, ARN) pairs for an action's requests; [(None, "*")] when the action has no
     resource type or the call names none of its optional ones.
@@ -178,7 +178,7 @@ def bind(
     types it does not name are dropped rather than authorised as '*'."""
     rows: list[tuple[str, list[str], str]] = []
     for row in action.resources:
-        rtype = authref.resource_type(action.service, row.name) or authref.resource_type(
+        rtype = reference.resource_type(action.service, row.name) or reference.resource_type(
             call.spec.prefix, row.name
         )
         if rtype is None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from harness import authref
+from harness import reference
 from harness.gateway.operations.params import texts_at
 from harness.gateway.operations.tags import tag_keys
 
 if TYPE_CHECKING:
-    from harness.gateway.operations.call import Call
+    from harness.gateway.operations.spec import Call
 
 # Global keys the mapping sets on every request, whatever the action lists.
 ALWAYS = frozenset({"aws:requestedregion"})
@@ -53,7 +53,7 @@ def service_keys(call: Call, params: Mapping[str, Any]) -> list[tuple[str, tuple
 
 def request_keys(
     call: Call,
-    action: authref.Action,
+    action: reference.Action,
     resource_type: str | None,
     params: Mapping[str, Any],
     extra: Sequence[tuple[str, tuple[str, ...]]] | None = None,
@@ -65,10 +65,10 @@ def request_keys(
         *service_keys(call, params),
         *(extra or []),
     ]
-    supported = authref.supported_keys(action.service, action.name, resource_type)
+    supported = reference.supported_keys(action.service, action.name, resource_type)
     kept = [
         (key, values)
         for key, values in candidates
-        if key.lower() in ALWAYS or _provider_key(key) or authref.key_supported(key, supported)
+        if key.lower() in ALWAYS or _provider_key(key) or reference.key_supported(key, supported)
     ]
     return [("aws:RequestedRegion", (call.env.region,)), *kept]

@@ -41,12 +41,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from harness.gateway.operations.model import (
-    AuthorizationRequest,
-    Environment,
-    InvalidParameters,
-    keys_of,
-)
+from harness.gateway.operations.results import AuthorizationRequest, InvalidParameters, keys_of
+from harness.gateway.operations.spec import Environment
 
 KEY_ID_BYTES = 36
 # The shortest header a backend writes: moto's (key ID, 12-byte IV, 16-byte tag). LocalStack's

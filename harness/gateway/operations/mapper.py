@@ -6,19 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harness import authref
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import (
+from harness import reference
+from harness.gateway.operations.params import ParameterError
+from harness.gateway.operations.registry import SPECS
+from harness.gateway.operations.results import (
     AuthorizationRequest,
-    Environment,
     InvalidParameters,
     UnmappedOperation,
 )
-from harness.gateway.operations.models import input_members, operation_names
-from harness.gateway.operations.params import ParameterError
-from harness.gateway.operations.registry import SPECS
 from harness.gateway.operations.rules.common import same
-from harness.gateway.operations.spec import Rule, ServiceSpec
+from harness.gateway.operations.service_models import input_members, operation_names
+from harness.gateway.operations.spec import Call, Environment, Rule, ServiceSpec
 
 
 def _spec(service: str, operation: str) -> ServiceSpec:
@@ -36,7 +34,7 @@ def _rule(spec: ServiceSpec, operation: str) -> Rule:
         return rule
     if operation not in operation_names(spec.botocore):
         raise UnmappedOperation(spec.botocore, operation, "the service has no such operation")
-    if authref.action(spec.prefix, operation) is None:
+    if reference.action(spec.prefix, operation) is None:
         raise UnmappedOperation(
             spec.botocore,
             operation,
@@ -109,7 +107,7 @@ def mapped_operations(service: str) -> frozenset[str]:
         return frozenset()
     names = set(spec.rules)
     for operation in operation_names(service):
-        if authref.action(spec.prefix, operation) is not None:
+        if reference.action(spec.prefix, operation) is not None:
             names.add(operation)
     return frozenset(names - set(spec.unsupported))
 

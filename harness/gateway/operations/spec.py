@@ -1,5 +1,6 @@
 """How a service's operations are described to the mapper: the IAM prefix, where ARN template
-variables and condition keys come from in the parameters, and the operations that are not 1:1.
+variables and condition keys come from in the parameters, and the operations that are not 1:1;
+and the `Call` being mapped, which is what a rule is given.
 
 Each service family module in `rules/` builds one `ServiceSpec`; `registry` collects them.
 """
@@ -11,9 +12,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from harness import reference
+from harness.gateway.operations.results import UnmappedOperation
+
 if TYPE_CHECKING:
-    from harness.gateway.operations.call import Call
-    from harness.gateway.operations.model import AuthorizationRequest, Environment
+    from harness.gateway.operations.results import AuthorizationRequest
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +71,37 @@ class ServiceSpec:
     defaults: Mapping[str, str] = field(default_factory=dict)
     # Rules added to every operation's (EC2's tag-on-create: ec2:CreateTags).
     always: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """Where the call is made: the partition and region it is signed for, and the caller's
+    account (the owner of resources the caller names without an ARN)."""
+
+    partition: str
+    region: str
+    account: str
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API call being mapped: the service's spec, the operation, its parameters, and where
+    it is made. `default_rule` maps it as the reference says; a service's rules may do more."""
+
+    spec: ServiceSpec
+    operation: str
+    params: Mapping[str, Any]
+    env: Environment
+
+    def action(self, name: str, service: str | None = None) -> reference.Action:
+        """The reference's action `name` of the call's service (or of `service`, an IAM prefix);
+        UnmappedOperation when the reference has none."""
+        prefix = service or self.spec.prefix
+        found = reference.action(prefix, name)
+        if found is None:
+            raise UnmappedOperation(
+                self.spec.botocore,
+                self.operation,
+                f"the Service Authorization Reference has no action {prefix}:{name}",
+            )
+        return found

@@ -12,7 +12,7 @@ from typing import Any
 
 from harness.gateway.simulator.errors import invalid
 from harness.iam.context import Caller, PrincipalKind
-from harness.simulate import SimulationInputError, parse_caller
+from harness.simulation.custom_policy import SimulationInputError, parse_caller
 
 ENTITY_ARN = re.compile(r"arn:(aws[\w-]*):iam::(\d{12}):(user|group|role)/(?:[^/]+/)*([^/]+)")
 """An IAM user's, group's or role's ARN: (partition, account, kind, name)."""

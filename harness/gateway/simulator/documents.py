@@ -1,5 +1,5 @@
 """An IAM user's, group's or role's policy documents as the backend holds them: the text as it
-was written (the positions AWS reports are counted in that text), which World's parsed
+was written (the positions AWS reports are counted in that text), which BackendState's parsed
 policies no longer carry."""
 
 from __future__ import annotations

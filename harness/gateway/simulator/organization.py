@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from harness.gateway.backend_state import BackendState, BackendStateError
 from harness.gateway.simulator.errors import backend_failure, invalid
 from harness.gateway.simulator.params import numbered
 from harness.gateway.simulator.sources import PolicyLoader
-from harness.gateway.world import World, WorldError
 from harness.iam.context import Caller
 from harness.iam.policy import Policy, PolicyType
 
@@ -23,7 +23,8 @@ Levels = tuple[tuple[Policy, ...], ...]
 """SCPs by level of the organisation, from the root down to the account."""
 
 
-def organization_scps(world: World, caller: Caller, excluded: bool) -> tuple[Levels | None, bool]:
+def organization_scps(state: BackendState, caller: Caller, excluded: bool
+                      ) -> tuple[Levels | None, bool]:
     """SCPs along the caller's account path, and whether its account is exempt from them (the
     management account). SCPs do not restrict the management account or service-linked roles:
     https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
@@ -31,13 +32,13 @@ def organization_scps(world: World, caller: Caller, excluded: bool) -> tuple[Lev
     if excluded or caller.account is None:
         return None, False
     try:
-        organization = world.organization(caller.account)
+        organization = state.organization(caller.account)
         if organization is None:
             return None, False
         if caller.account == organization.management_account or caller.service_linked:
             return None, True
-        return world.scps(caller.account), False
-    except WorldError as error:
+        return state.scps(caller.account), False
+    except BackendStateError as error:
         raise backend_failure(f"reading the organisation of {caller.account}", error) from error
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.gateway.simulator.errors import invalid
-from harness.simulate import SimulationInputError, check_text
+from harness.simulation.custom_policy import SimulationInputError, check_text
 
 
 def listed(params: Mapping[str, Any], field: str) -> list[Any]:

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from harness.gateway.backend_state import BackendState, inline_policy_name
 from harness.gateway.simulator.caller import ENTITY_ARN
 from harness.gateway.simulator.documents import Document, Reader, raw_iam
 from harness.gateway.simulator.errors import backend_failure, invalid
 from harness.gateway.simulator.exclusions import PolicyExclusionList
 from harness.gateway.simulator.sources import BOUNDARY_SOURCE, IDENTITY_SOURCE, PolicyLoader
-from harness.gateway.world import World, inline_policy_name
-from harness.iam.parse import MAX_DOCUMENT_CHARS
+from harness.iam.json_reader import MAX_DOCUMENT_CHARS
 from harness.iam.policy import Policy, PolicyType
 
 
@@ -30,7 +30,7 @@ class Principal:
     exclusions: PolicyExclusionList
 
     @staticmethod
-    def read(world: World, arn: str, exclusions: PolicyExclusionList, loader: PolicyLoader
+    def read(state: BackendState, arn: str, exclusions: PolicyExclusionList, loader: PolicyLoader
              ) -> Principal:
         match = ENTITY_ARN.fullmatch(arn)
         if match is None:
@@ -38,7 +38,7 @@ class Principal:
                           "role")
         account, kind, name = match.group(2), match.group(3), match.group(4)
         try:
-            documents, boundary = Reader(raw_iam(world.access, account)).entity(kind, name)
+            documents, boundary = Reader(raw_iam(state.access, account)).entity(kind, name)
         except (ClientError, BotoCoreError) as error:
             raise backend_failure(f"reading {arn}", error) from error
         policies = tuple(
@@ -58,7 +58,7 @@ class Principal:
 
 
 def _held_name(document: Document, account: str) -> str | None:
-    """The name the gateway's decisions give the document (harness.gateway.world)."""
+    """The name the gateway's decisions give the document (harness.gateway.backend_state)."""
     if document.arn is not None:
         return document.arn
     if document.inline is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from harness.authorization.context import caller_keys
+from harness.gateway.backend_state import BackendState
 from harness.gateway.simulator.caller import is_group, named_caller, unnamed_caller
 from harness.gateway.simulator.errors import invalid
 from harness.gateway.simulator.exclusions import PolicyExclusionList
@@ -28,11 +29,10 @@ from harness.gateway.simulator.sources import (
     PolicyLoader,
     Source,
 )
-from harness.gateway.world import World
 from harness.iam.context import Caller, ContextKeys, PrincipalKind
 from harness.iam.evaluate import PolicySet
 from harness.iam.policy import PolicyType
-from harness.simulate import SimulationInputError, context_keys, resource_owner
+from harness.simulation.custom_policy import SimulationInputError, context_keys, resource_owner
 
 # "Caller must be an IAM user in this context": AWS's answer to a resource policy simulated for
 # a role (its reference: "Simulation of resource-based policies isn't supported for IAM roles").
@@ -66,7 +66,7 @@ class Simulation:
     it, so AWS reports it allowed by Organizations without evaluating them."""
 
 
-def read(operation: str, params: Mapping[str, Any], world: World,
+def read(operation: str, params: Mapping[str, Any], state: BackendState,
          caller_account: str | None) -> Simulation:
     """SimulatePrincipalPolicy's or SimulateCustomPolicy's request. Raises
     SimulationRequestError."""
@@ -81,7 +81,7 @@ def read(operation: str, params: Mapping[str, Any], world: World,
     loader = PolicyLoader()
     given = _given_policies(params, loader)
     if operation == "SimulatePrincipalPolicy":
-        caller, policies, exempt = _principal_policies(params, world, given, loader)
+        caller, policies, exempt = _principal_policies(params, state, given, loader)
     else:
         caller = _custom_caller(params, given, caller_account or owner or "000000000000")
         policies, exempt = replace(given, scps=scp_inputs(params, loader)), False
@@ -112,15 +112,15 @@ def _given_policies(params: Mapping[str, Any], loader: PolicyLoader) -> PolicySe
                      boundary=boundaries[0] if boundaries else None)
 
 
-def _principal_policies(params: Mapping[str, Any], world: World, given: PolicySet,
+def _principal_policies(params: Mapping[str, Any], state: BackendState, given: PolicySet,
                         loader: PolicyLoader) -> tuple[Caller, PolicySet, bool]:
     """SimulatePrincipalPolicy: the caller (CallerArn, else PolicySourceArn), the principal's
     policies with the given ones, and whether its account is exempt from SCPs."""
     source_arn = required_string(params, "PolicySourceArn")
     caller_arn = params.get("CallerArn")
     caller = named_caller(caller_arn if caller_arn is not None else source_arn, "CallerArn")
-    principal = Principal.read(world, source_arn, PolicyExclusionList.read(params), loader)
-    scps, exempt = organization_scps(world, caller, principal.exclusions.excludes_type("scp"))
+    principal = Principal.read(state, source_arn, PolicyExclusionList.read(params), loader)
+    scps, exempt = organization_scps(state, caller, principal.exclusions.excludes_type("scp"))
     if scps is not None:
         scps = tuple(tuple(p for p in level if not principal.exclusions.excludes_arn(p.name))
                      for level in scps)

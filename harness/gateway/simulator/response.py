@@ -16,12 +16,12 @@ from typing import Any
 
 from localstack.aws.protocol.serializer import create_serializer
 
+from harness.gateway.backend_state import BackendState
 from harness.gateway.services import service_model
 from harness.gateway.simulator.errors import SimulationRequestError, invalid
 from harness.gateway.simulator.outcomes import resource_outcome
 from harness.gateway.simulator.request import Simulation, read
 from harness.gateway.simulator.results import action_result
-from harness.gateway.world import World
 from harness.iam.decision import Decision, MatchedStatement
 
 OPERATIONS = frozenset({"SimulatePrincipalPolicy", "SimulateCustomPolicy"})
@@ -41,7 +41,7 @@ class Simulated:
 def simulate(
     operation: str,
     params: Mapping[str, Any],
-    world: World,
+    state: BackendState,
     request_id: str,
     *,
     now: datetime,
@@ -63,7 +63,7 @@ def simulate(
     del now  # see the docstring: no context value comes from the clock
     if operation not in OPERATIONS:
         raise SimulationRequestError("InvalidAction", f"{operation} is not a simulator operation")
-    simulation = read(operation, params, world, caller_account)
+    simulation = read(operation, params, state, caller_account)
     start, size = _page(params, len(simulation.actions))
     outcomes = {action: [resource_outcome(simulation, action, resource)
                          for resource in simulation.resources]

@@ -18,12 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from harness import authref
+from harness import reference
 from harness.gateway.simulator.outcomes import ResourceOutcome
 from harness.gateway.simulator.request import Simulation
 from harness.iam.decision import MatchedStatement, Outcome
 from harness.iam.policy import PolicyType
-from harness.simulate import evaluation_result
+from harness.simulation.custom_policy import evaluation_result
 
 T = TypeVar("T")
 
@@ -121,10 +121,10 @@ def _resource_name(action: str, resources: Sequence[str]) -> str:
     Authorization Reference."""
     named = [r for r in resources if r != "*"]
     service, _, name = action.partition(":")
-    found = authref.action(service, name) if named else None
+    found = reference.action(service, name) if named else None
     if found is None or not found.resources:
         return "*"
-    types = [t for t in (authref.resource_type(service, row.name) for row in found.resources)
+    types = [t for t in (reference.resource_type(service, row.name) for row in found.resources)
              if t is not None]
     for resource in named:
         for rtype in types:

@@ -6,24 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import AuthorizationRequest
+from harness.gateway.operations import default_rule
 from harness.gateway.operations.params import ParameterError, present, text, values_at
-from harness.gateway.operations.spec import Rule
+from harness.gateway.operations.results import AuthorizationRequest
+from harness.gateway.operations.spec import Call, Rule
 
 KeyList = list[tuple[str, tuple[str, ...]]]
 
 
 def same(call: Call) -> list[AuthorizationRequest]:
     """The default rule: the IAM action named like the operation."""
-    return call.requests()
+    return default_rule.requests(call)
 
 
 def action(name: str) -> Rule:
     """Another IAM action than the operation's name, on the resources the call names."""
 
     def rule(call: Call) -> list[AuthorizationRequest]:
-        return call.requests(name)
+        return default_rule.requests(call, name)
 
     return rule
 
@@ -33,7 +33,7 @@ def versioned(name: str, version_name: str, param: str = "VersionId") -> Rule:
     s3:GetObjectVersion)."""
 
     def rule(call: Call) -> list[AuthorizationRequest]:
-        return call.requests(version_name if present(call.params, param) else name)
+        return default_rule.requests(call, version_name if present(call.params, param) else name)
 
     return rule
 
@@ -71,7 +71,7 @@ def with_keys(name: str | None, keys: Callable[[Call], KeyList]) -> Rule:
     """The default rule for `name` (the operation when None), with keys a function derives."""
 
     def rule(call: Call) -> list[AuthorizationRequest]:
-        return call.requests(name, keys=keys(call))
+        return default_rule.requests(call, name, keys=keys(call))
 
     return rule
 
@@ -89,7 +89,8 @@ def pass_role(param: str, service: str | Callable[[Call], str]) -> Rule:
             arn = role_arn(role, call)
             to = service(call) if callable(service) else service
             made.append(
-                call.on(
+                default_rule.on(
+                    call,
                     "PassRole",
                     arn,
                     service="iam",

@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import AuthorizationRequest, Environment
+from harness.gateway.operations import default_rule
 from harness.gateway.operations.params import ParameterError, name, values_at
+from harness.gateway.operations.results import AuthorizationRequest
 from harness.gateway.operations.rules.common import pass_role, plus, same, when
-from harness.gateway.operations.spec import Rule, ServiceSpec, Source
+from harness.gateway.operations.spec import Call, Environment, Rule, ServiceSpec, Source
 from harness.gateway.operations.tags import request_tags
 
 
@@ -48,7 +48,7 @@ def _create_tags(call: Call) -> list[AuthorizationRequest]:
         keys.append(("aws:TagKeys", tuple(dict.fromkeys(key for key, _ in tags))))
         env = call.env
         arn = f"arn:{env.partition}:ec2:{env.region}:{env.account}:{kind}/*"
-        made.append(call.on("CreateTags", arn, keys=keys, resource_type=kind))
+        made.append(default_rule.on(call, "CreateTags", arn, keys=keys, resource_type=kind))
     return made
 
 
@@ -68,7 +68,7 @@ def _instance_profile(call: Call) -> list[AuthorizationRequest]:
     if not isinstance(arn, str) or ":instance-profile/" not in arn:
         raise ParameterError(f"IamInstanceProfile.Arn is not an instance profile: {arn!r}")
     keys = [("iam:PassedToService", ("ec2.amazonaws.com",))]
-    return [call.on("PassRole", arn, service="iam", keys=keys)]
+    return [default_rule.on(call, "PassRole", arn, service="iam", keys=keys)]
 
 
 EC2_RULES: dict[str, Rule] = {
@@ -201,7 +201,7 @@ def _task_definition(call: Call) -> list[str] | None:
 
 def _ecs_tag_on_create(call: Call) -> list[AuthorizationRequest]:
     keys = [("ecs:CreateAction", (call.operation,))]
-    return call.requests("TagResource", keys=keys)
+    return default_rule.requests(call, "TagResource", keys=keys)
 
 
 _TASK_ROLES = plus(

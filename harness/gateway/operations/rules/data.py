@@ -19,11 +19,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import AuthorizationRequest
+from harness.gateway.operations import default_rule
 from harness.gateway.operations.params import ParameterError, name, values_at
+from harness.gateway.operations.results import AuthorizationRequest
 from harness.gateway.operations.rules.common import action, pass_role, plus, same, when
-from harness.gateway.operations.spec import Rule, ServiceSpec, Source
+from harness.gateway.operations.spec import Call, Rule, ServiceSpec, Source
 
 _TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:[^:]+:\d{12}:table/[^/]+")
 
@@ -69,7 +69,7 @@ def _per_table(action_name: str) -> Rule:
             raise ParameterError("the required parameter RequestItems is missing")
         made: list[AuthorizationRequest] = []
         for table in items:
-            made += call.requests(action_name, params={"TableName": str(table)})
+            made += default_rule.requests(call, action_name, params={"TableName": str(table)})
         return made
 
     return rule
@@ -98,7 +98,7 @@ def _transact(call: Call) -> list[AuthorizationRequest]:
         ((kind, body),) = item.items()
         if kind not in _TRANSACT_ACTIONS or not isinstance(body, Mapping):
             raise ParameterError(f"TransactItems: unknown item {kind!r}")
-        for request in call.requests(_TRANSACT_ACTIONS[kind], params=body, keys=keys):
+        for request in default_rule.requests(call, _TRANSACT_ACTIONS[kind], params=body, keys=keys):
             if request not in made:
                 made.append(request)
     return made
@@ -129,7 +129,7 @@ def _statement_requests(call: Call, statement: Any) -> list[AuthorizationRequest
     table = _table_arn(call, found["table"])
     if found["index"]:
         table += f"/index/{found['index']}"
-    return [call.on(_PARTIQL[found["verb"].lower()], table, resource_type="table")]
+    return [default_rule.on(call, _PARTIQL[found["verb"].lower()], table, resource_type="table")]
 
 
 def _partiql(call: Call) -> list[AuthorizationRequest]:
@@ -195,7 +195,7 @@ def _tag_on_create(call: Call) -> list[AuthorizationRequest]:
     """rds:AddTagsToResource on what a call creates with Tags."""
     if call.operation == "AddTagsToResource" or not values_at(call.params, "Tags"):
         return []
-    return call.requests("AddTagsToResource")
+    return default_rule.requests(call, "AddTagsToResource")
 
 
 def _monitoring_role(call: Call) -> list[AuthorizationRequest]:

@@ -18,9 +18,9 @@ https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
 
 from __future__ import annotations
 
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import AuthorizationRequest
+from harness.gateway.operations import default_rule
 from harness.gateway.operations.params import ParameterError, name, texts_at
+from harness.gateway.operations.results import AuthorizationRequest
 from harness.gateway.operations.rules.common import (
     action,
     none_needed,
@@ -31,7 +31,7 @@ from harness.gateway.operations.rules.common import (
     when,
 )
 from harness.gateway.operations.rules.federation import saml_keys, web_identity_keys
-from harness.gateway.operations.spec import Rule, ServiceSpec, Source
+from harness.gateway.operations.spec import Call, Rule, ServiceSpec, Source
 
 
 def _tag_on_create(tagging_action: str) -> Rule:
@@ -95,11 +95,11 @@ IAM = ServiceSpec(
 def _assume_role(call: Call) -> list[AuthorizationRequest]:
     """AssumeRole: sts:AssumeRole on the role, with sts:ExternalId & co; sts:TagSession when
     it passes tags, sts:SetSourceIdentity when it sets a source identity."""
-    made = call.requests("AssumeRole")
+    made = default_rule.requests(call, "AssumeRole")
     if texts_at(call.params, "Tags[].Key"):
-        made += call.requests("TagSession")
+        made += default_rule.requests(call, "TagSession")
     if name(call.params, "SourceIdentity"):
-        made += call.requests("SetSourceIdentity")
+        made += default_rule.requests(call, "SetSourceIdentity")
     return made
 
 
@@ -111,17 +111,17 @@ def _assume_role_with_saml(call: Call) -> list[AuthorizationRequest]:
     ]
     if tags:
         tag_keys.append(("aws:TagKeys", tuple(key for key, _ in tags)))
-    made = call.requests("AssumeRoleWithSAML", keys=keys + tag_keys)
+    made = default_rule.requests(call, "AssumeRoleWithSAML", keys=keys + tag_keys)
     if tags:
-        made += call.requests("TagSession", keys=keys + tag_keys)
+        made += default_rule.requests(call, "TagSession", keys=keys + tag_keys)
     if any(key == "sts:SourceIdentity" for key, _ in keys):
-        made += call.requests("SetSourceIdentity", keys=keys)
+        made += default_rule.requests(call, "SetSourceIdentity", keys=keys)
     return made
 
 
 def _assume_role_with_web_identity(call: Call) -> list[AuthorizationRequest]:
     keys = web_identity_keys(required_text(call, "WebIdentityToken"))
-    return call.requests("AssumeRoleWithWebIdentity", keys=keys)
+    return default_rule.requests(call, "AssumeRoleWithWebIdentity", keys=keys)
 
 
 def _role(call: Call) -> list[str] | None:

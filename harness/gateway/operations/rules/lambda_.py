@@ -17,8 +17,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import Environment
 from harness.gateway.operations.params import ParameterError, name
 from harness.gateway.operations.rules.common import (
     action,
@@ -28,7 +26,7 @@ from harness.gateway.operations.rules.common import (
     when,
     with_keys,
 )
-from harness.gateway.operations.spec import Rule, ServiceSpec, Source, TypeBinder
+from harness.gateway.operations.spec import Call, Environment, Rule, ServiceSpec, Source, TypeBinder
 
 _ARN = re.compile(
     r"arn:(?P<partition>[^:]+):lambda:(?P<region>[^:]+):(?P<account>\d{12}):"

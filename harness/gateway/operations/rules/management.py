@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import re
 
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import Environment
 from harness.gateway.operations.params import ParameterError, name, texts_at
 from harness.gateway.operations.rules.common import pass_role, plus, same
-from harness.gateway.operations.spec import Rule, ServiceSpec, Source
+from harness.gateway.operations.spec import Call, Environment, Rule, ServiceSpec, Source
 
 _NOT_IN_REFERENCE = "not in the Service Authorization Reference"
 

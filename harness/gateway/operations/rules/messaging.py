@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from harness.gateway.operations.call import Call
 from harness.gateway.operations.params import ParameterError, name
 from harness.gateway.operations.rules.common import action, plus, same, when
-from harness.gateway.operations.spec import Rule, ServiceSpec, Source
+from harness.gateway.operations.spec import Call, Rule, ServiceSpec, Source
 
 _REGION_IN_HOST = re.compile(r"(?:^|\.)(?:sqs\.)?([a-z]{2}(?:-gov)?-[a-z]+-\d)\.")
 _ACCOUNT = re.compile(r"\d{12}")

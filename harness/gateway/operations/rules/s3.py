@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote
 
-from harness.gateway.operations.call import Call
-from harness.gateway.operations.model import AuthorizationRequest
+from harness.gateway.operations import default_rule
 from harness.gateway.operations.params import ParameterError, name, present, values_at
+from harness.gateway.operations.results import AuthorizationRequest
 from harness.gateway.operations.rules.common import (
     action,
     pass_role,
@@ -26,7 +26,7 @@ from harness.gateway.operations.rules.common import (
     versioned,
     when,
 )
-from harness.gateway.operations.spec import Rule, ServiceSpec, Source
+from harness.gateway.operations.spec import Call, Rule, ServiceSpec, Source
 
 
 def _bucket(call: Call) -> str | None:
@@ -95,9 +95,9 @@ def _copy_source(call: Call) -> tuple[str, str | None]:
 def _read_source(call: Call) -> list[AuthorizationRequest]:
     arn, version = _copy_source(call)
     if version is None:
-        return [call.on("GetObject", arn, resource_type="object")]
+        return [default_rule.on(call, "GetObject", arn, resource_type="object")]
     keys = [("s3:versionid", (version,))]
-    return [call.on("GetObjectVersion", arn, resource_type="object", keys=keys)]
+    return [default_rule.on(call, "GetObjectVersion", arn, resource_type="object", keys=keys)]
 
 
 _GRANTS = ("ACL", "GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
@@ -132,7 +132,10 @@ def _object_write(name: str = "PutObject") -> Rule:
 
 def _copy(call: Call) -> list[AuthorizationRequest]:
     """CopyObject / UploadPartCopy: read the source, write the target."""
-    target = _object_write()(call) if call.operation == "CopyObject" else call.requests("PutObject")
+    if call.operation == "CopyObject":
+        target = _object_write()(call)
+    else:
+        target = default_rule.requests(call, "PutObject")
     return [*_read_source(call), *target]
 
 
@@ -149,7 +152,8 @@ def _delete_objects(call: Call) -> list[AuthorizationRequest]:
         version = entry.get("VersionId")
         action_name = "DeleteObjectVersion" if version else "DeleteObject"
         params = {"Bucket": call.params.get("Bucket"), "Key": entry["Key"], "VersionId": version}
-        made.extend(r for r in call.requests(action_name, params=params) if r not in made)
+        found = default_rule.requests(call, action_name, params=params)
+        made.extend(r for r in found if r not in made)
     return made
 
 

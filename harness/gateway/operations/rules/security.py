@@ -29,12 +29,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from harness.gateway.operations.call import Call
+from harness.gateway.operations import default_rule
 from harness.gateway.operations.kms_keys import ciphertext_key_arn
-from harness.gateway.operations.model import AuthorizationRequest, Environment
 from harness.gateway.operations.params import ParameterError, name, present
+from harness.gateway.operations.results import AuthorizationRequest
 from harness.gateway.operations.rules.common import action, pass_role, plus, same, when
-from harness.gateway.operations.spec import ServiceSpec, Source, TypeBinder
+from harness.gateway.operations.spec import Call, Environment, ServiceSpec, Source, TypeBinder
 
 _KEY_ARN = re.compile(r"arn:[^:]+:kms:[^:]+:\d{12}:(key|alias)/.+")
 
@@ -78,8 +78,8 @@ def _re_encrypt(call: Call) -> list[AuthorizationRequest]:
     # Without SourceKeyId the `key` binder reads the source key from the ciphertext.
     source_params = {**call.params, "KeyId": source} if source else call.params
     return [
-        *call.requests("ReEncryptFrom", params=source_params),
-        *call.requests("ReEncryptTo", params={**call.params, "KeyId": destination}),
+        *default_rule.requests(call, "ReEncryptFrom", params=source_params),
+        *default_rule.requests(call, "ReEncryptTo", params={**call.params, "KeyId": destination}),
     ]
 
 
@@ -92,7 +92,7 @@ def _alias_target(call: Call) -> list[AuthorizationRequest]:
     alias = name(call.params, "AliasName")
     if alias is None:
         raise ParameterError("the required parameter AliasName is missing")
-    return call.requests(params={**call.params, "KeyId": alias})
+    return default_rule.requests(call, params={**call.params, "KeyId": alias})
 
 
 def _kms_keys(params: Mapping[str, Any], env: Environment) -> list[tuple[str, tuple[str, ...]]]:

@@ -14,9 +14,8 @@ patching, …) names its resources in ways of its own, and fails closed until it
 from __future__ import annotations
 
 from harness.clients import botocore_session
-from harness.gateway.operations.call import Call
 from harness.gateway.operations.params import texts_at
-from harness.gateway.operations.spec import ServiceSpec, Source
+from harness.gateway.operations.spec import Call, ServiceSpec, Source
 
 PARAMETER_STORE = frozenset({
     "DeleteParameter", "DeleteParameters", "DescribeParameters", "GetParameter",
