@@ -5,6 +5,9 @@
 Prints two figures, measured on one core:
 - warm: the engine deciding pre-parsed requests (policies parsed once, as the gateway caches them);
 - batch: `securecart simulate --batch`'s path, every request read from JSON and its policies parsed.
+- batch, whole process: `securecart simulate --batch` run as a command on the documented cases
+  (tests/iam/cases/*.json) repeated to --batch-lines lines, wall time of the process (start-up
+  and imports included), as a user runs it.
 The corpus mixes identity policies with wildcards and NotAction, permissions boundaries, session
 policies, three-level SCP paths with region and MFA conditions, resource policies with conditions,
 cross-account callers and policy variables.
@@ -13,9 +16,14 @@ cross-account callers and policy variables.
 from __future__ import annotations
 
 import argparse
+import glob
 import io
 import json
+import os
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -255,10 +263,43 @@ def bench_batch(requests: list[dict[str, Any]]) -> float:
     return len(requests) / elapsed
 
 
+def documented_requests() -> list[str]:
+    """The requests of the documented cases, each as one JSON line."""
+    root = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "tests", "iam", "cases")
+    found = []
+    for path in sorted(glob.glob(os.path.join(root, "*.json"))):
+        with open(path, encoding="utf-8") as handle:
+            found += [json.dumps(case["request"]) for case in json.load(handle)["cases"]]
+    return found
+
+
+def bench_batch_process(lines: int) -> tuple[float, int]:
+    """Decisions per second of `securecart simulate --batch` as a whole process over the
+    documented cases repeated to `lines` lines, and the number of distinct requests."""
+    requests = documented_requests()
+    with tempfile.TemporaryDirectory() as directory:
+        path = os.path.join(directory, "batch.jsonl")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.writelines(requests[i % len(requests)] + "\n" for i in range(lines))
+        # The `securecart` command's entry point, in this interpreter.
+        command = [sys.executable, "-c",
+                   "import sys; from harness.commands.main import main; sys.exit(main())",
+                   "simulate", "--batch", path]
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False)
+        elapsed = time.perf_counter() - start
+    answers = done.stdout.decode().splitlines()
+    decisions = sum(len(json.loads(a).get("EvaluationResults", [])) for a in answers)
+    assert len(answers) == lines, done.stderr.decode()[-2000:]
+    return decisions / elapsed, len(requests)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--batch-lines", type=int, default=20000)
     args = parser.parse_args()
     requests = corpus(args.requests)
     outcomes: dict[str, int] = {}
@@ -270,6 +311,9 @@ def main() -> None:
     print(f"warm authorization layer: {bench_layer(requests, args.seconds):,.0f} decisions/s "
           "(one core)")
     print(f"batch (parse + decide): {bench_batch(requests):,.0f} decisions/s (one core)")
+    rate, distinct = bench_batch_process(args.batch_lines)
+    print(f"batch, whole process (securecart simulate --batch, {args.batch_lines} lines of "
+          f"{distinct} documented cases): {rate:,.0f} decisions/s (wall)")
 
 
 if __name__ == "__main__":

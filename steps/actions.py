@@ -7,7 +7,7 @@ from typing import Any
 
 from steps.calls import call
 from steps.lookup import boundary_arn, role_trust
-from steps.outcomes import Outcome
+from steps.outcomes import Outcome, record_assertion
 from steps.personas import session
 from steps.world import World
 
@@ -69,5 +69,6 @@ def role_arn_of(world: World, role: str, account: str) -> str:
 
 def require(outcome: Outcome) -> Outcome:
     """A Given's action must succeed: the scenario is about what comes after it."""
+    record_assertion(outcome, "allowed")
     assert outcome.succeeded, f"setting the scenario up failed:\n{outcome.describe()}"
     return outcome

@@ -15,6 +15,19 @@ ACCESS_DENIED_CODES = frozenset(
 )
 DENY_DECISIONS = frozenset({"explicitDeny", "implicitDeny"})
 
+ASSERTED: list[dict[str, Any]] = []
+"""The calls the running scenario's steps asserted the outcome of, and what they asserted (the
+plugin writes them beside the decision log: `securecart mutate` replays a decision and knows a
+scenario fails when an asserted call's outcome changes)."""
+
+
+def record_assertion(outcome: Outcome, check: str, detail: str | None = None) -> None:
+    ASSERTED.append({"request_ids": sorted({str(r.get("request_id")) for r in outcome.decisions
+                                            if r.get("request_id")}),
+                     "check": check, "detail": detail, "succeeded": outcome.succeeded,
+                     "error_code": outcome.error_code})
+
+
 # The Gherkin's words for the gateway record's (decision, denied_by).
 DENIAL_REASONS: dict[str, tuple[str, str]] = {
     "by a service control policy": ("explicitDeny", "service control policy"),
@@ -68,12 +81,18 @@ def _summary(record: dict[str, Any]) -> str:
 
 
 def assert_allowed(outcome: Outcome) -> None:
+    record_assertion(outcome, "allowed")
     assert outcome.succeeded, f"expected the request to be allowed, but\n{outcome.describe()}"
     denied = [r for r in outcome.decisions if r.get("decision") not in ("allowed", None)]
     assert not denied, f"the call succeeded, yet the gateway logged a denial:\n{outcome.describe()}"
 
 
 def assert_denied(outcome: Outcome, reason: str | None = None) -> dict[str, Any]:
+    record_assertion(outcome, "denied", reason)
+    return _denied(outcome, reason)
+
+
+def _denied(outcome: Outcome, reason: str | None) -> dict[str, Any]:
     record = outcome.denial()
     if reason is not None:
         decision, denied_by = DENIAL_REASONS[reason]
@@ -85,6 +104,7 @@ def assert_denied(outcome: Outcome, reason: str | None = None) -> dict[str, Any]
 
 
 def assert_names_statement(outcome: Outcome, sid: str) -> None:
+    record_assertion(outcome, "names", sid)
     record = outcome.denial()
     named = [s.get("statement") for s in record.get("deciding", [])]
     assert sid in named, (
@@ -95,8 +115,10 @@ def assert_protected_role(outcome: Outcome) -> None:
     """Refused, whichever refusal comes first: a deny of the caller's policies (AWS authorises
     a call before IAM validates it), else IAM's own protection of a role only AWS may change
     (UnmodifiableEntity, decided by the gateway's protected-role rule)."""
+    record_assertion(outcome, "protected")
     if outcome.error_code != "UnmodifiableEntity":
-        assert_denied(outcome)
+        # Not recorded as an assertion of its own: it is what "protected" asserts on this path.
+        _denied(outcome, None)
         return
     ruled = [r for r in outcome.decisions if r.get("rule") == "protected role"
              and r.get("decision") in DENY_DECISIONS]
@@ -104,4 +126,5 @@ def assert_protected_role(outcome: Outcome) -> None:
 
 
 def assert_refused(outcome: Outcome, code: str) -> None:
+    record_assertion(outcome, "refused", code)
     assert outcome.error_code == code, f"expected {code}, got\n{outcome.describe()}"

@@ -34,6 +34,7 @@ import pytest
 
 from harness.backends import BACKENDS
 from harness.backends.localstack import VIA, LocalStackOptions
+from steps import outcomes
 from steps.world import World
 
 # Importing the step modules registers their steps as fixtures of this plugin.
@@ -140,10 +141,18 @@ def world(request: pytest.FixtureRequest, securecart_stack: object) -> Iterator[
     assert isinstance(securecart_stack, Stack)
     securecart_stack.reset()
     position = securecart_stack.log_position()
+    asserted = outcomes.ASSERTED
+    asserted.clear()
     yield World(securecart_stack)
     path = request.config.getoption("decision_log")
     if path:
-        write_records(Path(path), request.node.nodeid, securecart_stack.decisions_since(position))
+        log = Path(path)
+        write_records(log, request.node.nodeid, securecart_stack.decisions_since(position))
+        # Beside the log, for `securecart mutate`'s replay: the policies the records name by
+        # digest, and which calls the scenario's steps asserted the outcome of.
+        write_policies(policies_path(log), securecart_stack.log.documents())
+        write_records(asserted_path(log), request.node.nodeid, list(asserted))
+    asserted.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -152,6 +161,28 @@ def _scenario_setup(request: pytest.FixtureRequest) -> None:
     the stack's start and the reset are then timed (and fail) as setup, not as a step."""
     if isinstance(request.node.getparent(FeatureFile), FeatureFile):
         request.getfixturevalue("world")
+
+
+_WRITTEN_POLICIES: set[tuple[Path, str]] = set()
+"""The digests this process has written to the policy table (`write_policies`)."""
+
+
+def policies_path(log: Path) -> Path:
+    """The policy table beside a decision log: digest → the policy (pickled, base64)."""
+    return log.with_name(log.stem + ".policies.jsonl")
+
+
+def asserted_path(log: Path) -> Path:
+    """The asserted calls beside a decision log: which request ids a step asserted, and how."""
+    return log.with_name(log.stem + ".asserted.jsonl")
+
+
+def write_policies(path: Path, documents: dict[str, str]) -> None:
+    new: list[dict[str, object]] = [
+        {"digest": digest, "policy": data} for digest, data in documents.items()
+        if (path, digest) not in _WRITTEN_POLICIES]
+    write_records(path, "", new)
+    _WRITTEN_POLICIES.update((path, str(entry["digest"])) for entry in new)
 
 
 def write_records(path: Path, scenario: str, records: list[dict[str, object]]) -> None:

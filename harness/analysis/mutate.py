@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.analysis.findings import Acceptance, Finding
+from harness.analysis.replay import Replay, asserted_path, policies_path
 from harness.landscape.errors import InvalidLandscape
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape, PolicyDocument
@@ -142,7 +143,13 @@ class Mutant:
     def apply(self, landscape: Path) -> None:
         """Edit the control's file in the landscape directory `landscape` (a copy)."""
         path = landscape / self.control
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = self.mutate_document(json.loads(path.read_text(encoding="utf-8")))
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+    def mutate_document(self, original: dict[str, Any]) -> dict[str, Any]:
+        """The policy document with the mutant's change (a copy): the file's, or one use's
+        with its placeholders resolved (`harness.analysis.replay`)."""
+        document = copy.deepcopy(original)
         statements = _statement_list(document)
         statement = statements[self.index]
         if self.kind == "drop-condition":
@@ -154,7 +161,7 @@ class Mutant:
         else:
             del statements[self.index]
         document["Statement"] = statements
-        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        return document
 
 
 def neutralised(statement: dict[str, Any]) -> dict[str, Any]:
@@ -239,6 +246,8 @@ class Baseline:
     scenarios with a call it could decide differently."""
     seconds: float
     status: int = 0
+    replay: Replay | None = None
+    """The baseline's decisions, to replay a mutant's (None: every reached mutant is rerun)."""
 
     def scenarios_for(self, mutant: Mutant) -> tuple[str, ...]:
         return self.reached.get((mutant.control, mutant.statement, mutant.kind), ())
@@ -285,6 +294,9 @@ class Config:
     timeout: float = TIMEOUT
     keep: bool = False
     """Keep each mutant's landscape copy (else it is deleted after its run)."""
+    replay: bool = True
+    """Decide a mutant by replaying the baseline's decisions where that is sound
+    (`harness.analysis.replay`); False: rerun every reached mutant's scenarios."""
 
     @property
     def cwd(self) -> Path:
@@ -299,8 +311,12 @@ def run_baseline(config: Config, landscape: Landscape) -> Baseline:
 
     report = config.work / "baseline"
     report.mkdir(parents=True, exist_ok=True)
-    for name in (DECISIONS, RESULTS):
-        (report / name).unlink(missing_ok=True)
+    # Nothing of an earlier run is read as this one's: the log, the results, and the policy
+    # and assertion tables the replay reads beside the log.
+    decisions = report / DECISIONS
+    for stale in (decisions, report / RESULTS, policies_path(decisions),
+                  asserted_path(decisions)):
+        stale.unlink(missing_ok=True)
     command = pytest_command(features=config.features, landscape=config.landscape,
                              backend="moto", report=report, markers=None,
                              workers=config.workers, plugin=STEPS_PLUGIN, extra=[])
@@ -315,7 +331,8 @@ def run_baseline(config: Config, landscape: Landscape) -> Baseline:
     passed = tuple(s.nodeid for s in results if s.outcome == "passed")
     not_passed = tuple(s.nodeid for s in results if s.outcome != "passed")
     reached = reached_by(landscape, read_decision_log(report / DECISIONS), passed)
-    return Baseline(passed, not_passed, reached, seconds, completed.returncode)
+    replay = Replay.load(landscape, report / DECISIONS) if config.replay else None
+    return Baseline(passed, not_passed, reached, seconds, completed.returncode, replay)
 
 
 # --------------------------------------------------------------------------- the mutants
@@ -334,6 +351,9 @@ class MutantResult:
     seconds: float = 0.0
     accepted: Acceptance | None = None
     """Why the landscape accepts this survivor (`harness.analysis.survivors`)."""
+    by: Literal["replay", "rerun"] = "rerun"
+    """How the verdict was reached: the baseline's decisions replayed with the mutated policy
+    (no run), or the reached scenarios rerun on a mutated copy of the landscape."""
 
     def to_json(self) -> dict[str, Any]:
         m = self.mutant
@@ -344,6 +364,7 @@ class MutantResult:
             "change": m.describe(), "status": self.status, "reason": self.reason,
             "scenarios": list(self.scenarios), "failed": list(self.failed),
             "messages": dict(self.messages), "seconds": round(self.seconds, 2),
+            "by": self.by,
             "accepted": None if accepted is None else {"reason": accepted.reason,
                                                        "owner": accepted.owner},
         }
@@ -378,8 +399,14 @@ def run_mutant(mutant: Mutant, baseline: Baseline, config: Config, directory: Pa
     harness.runner.scenario_runs.run_scenarios)."""
     scenarios = baseline.scenarios_for(mutant)
     if not scenarios:
-        return MutantResult(mutant, "survived", NO_SCENARIO[mutant.kind])
+        return MutantResult(mutant, "survived", NO_SCENARIO[mutant.kind], by="replay")
     started = time.perf_counter()
+    if baseline.replay is not None and config.replay:
+        replayed = baseline.replay.judge(mutant.control, mutant.mutate_document, scenarios)
+        if replayed.status is not None:
+            failed = tuple(outcome_name(node) for node in replayed.killed_by)
+            return MutantResult(mutant, replayed.status, replayed.reason, tuple(scenarios),
+                                failed, seconds=time.perf_counter() - started, by="replay")
     try:
         landscape = mutated_landscape(mutant, config.landscape, directory)
         load_landscape(landscape)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from harness.authorization import assembly, rules
 from harness.authorization.context import context_keys
 from harness.authorization.question import Question
@@ -40,4 +42,6 @@ def decide_assembled(question: Question, request: Request, policies: PolicySet) 
     ruled = rules.before(question, request)
     if ruled is not None:
         return ruled
-    return rules.after(question, evaluate(request, policies))
+    # What the engine was given goes with the decision, for the decision log's readers
+    # (`securecart mutate` decides the request again with a mutated policy).
+    return replace(rules.after(question, evaluate(request, policies)), policies=policies)

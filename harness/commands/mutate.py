@@ -2,12 +2,14 @@
 
     securecart mutate [--landscape DIR] [--features DIR] [--policy NAME_OR_FILE_GLOB …]
                       [--workers N] [--report DIR] [--format text|json|sarif]
-                      [--survivors FILE] [--keep]
+                      [--survivors FILE] [--keep] [--no-replay]
 
 Runs the features once on the landscape with the decision log (the baseline), then, for every
 statement of every policy file (those matching --policy when given), a copy of the landscape
 with the statement removed and — for a statement with a Condition — with the condition dropped,
-running only the scenarios whose calls that policy took part in (`harness.analysis.mutate`).
+deciding each first by replaying the baseline's logged decisions with the mutated policy
+(`harness.analysis.replay`) and, where replay cannot tell, running the scenarios whose calls that
+policy took part in (`harness.analysis.mutate`); --no-replay reruns every reached mutant.
 Prints, per policy, the mutants killed / survived / errored and the survival rate, then every
 survivor with its reason; writes the same as JSON to REPORT/mutation.json. A survivor listed in
 the landscape's `analysis/survivors.yaml` (or --survivors FILE) is reported with its reviewed
@@ -86,6 +88,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         f"DIR/{SURVIVORS_FILE.as_posix()} when it exists)")
     parser.add_argument("--timeout", type=float, default=900.0, metavar="SECONDS",
                         help="a mutant's run longer than this is an error (default: 900)")
+    parser.add_argument("--no-replay", dest="replay", action="store_false",
+                        help="rerun the scenarios of every reached mutant instead of deciding "
+                        "it by replaying the baseline's decisions where that is sound")
     parser.add_argument("--keep", action="store_true",
                         help="keep each mutant's landscape copy under REPORT/mutation/")
     parser.set_defaults(func=run_mutate)
@@ -110,7 +115,8 @@ def run_mutate(args: argparse.Namespace) -> int:
         return _usage(str(error))
     report: Path = args.report.resolve()
     config = Config(landscape=landscape_dir, features=features, work=report / "mutation",
-                    workers=args.workers, timeout=args.timeout, keep=args.keep)
+                    workers=args.workers, timeout=args.timeout, keep=args.keep,
+                    replay=args.replay)
     count = len(generate_mutants(controls))
     print(f"securecart mutate: {count} mutants of {len(controls)} policies; running the "
           f"baseline ({features}) on {landscape.name}…", file=sys.stderr, flush=True)
@@ -122,7 +128,7 @@ def run_mutate(args: argparse.Namespace) -> int:
         with lock:
             done[0] += 1
             print(f"[{done[0]}/{count}] {result.status:<8} {result.mutant.id} "
-                  f"({result.seconds:.1f} s)", file=sys.stderr, flush=True)
+                  f"(by {result.by}, {result.seconds:.1f} s)", file=sys.stderr, flush=True)
 
     analysis = analyse(config, patterns, progress)
     reviewed = review(analysis.results, entries, landscape_dir,

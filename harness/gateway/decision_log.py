@@ -9,13 +9,17 @@ written in order, from many gateway threads, so appends are serialised.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import pickle
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from harness.iam.context import Request
 from harness.iam.decision import Decision, MatchedStatement
 from harness.iam.messages import access_denied_message
 
@@ -29,9 +33,10 @@ class LoggedDecision:
     simulated: tuple[Decision, ...] = ()
     """For a policy-simulator call, the decisions it simulated."""
 
-    def record(self) -> dict[str, Any]:
+    def record(self, documents: PolicyTable | None = None) -> dict[str, Any]:
         decision = self.decision
         request = decision.request
+        table = documents if documents is not None else PolicyTable()
         return {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "request_id": self.request_id,
@@ -50,6 +55,10 @@ class LoggedDecision:
             "missing_keys": list(decision.missing_keys),
             "message": None if decision.allowed else access_denied_message(decision),
             "simulated": [_simulated(d) for d in self.simulated],
+            # What the engine was given (`securecart mutate` replays the decision): the request
+            # with every context key, and the policy set as digests of the table of documents.
+            "request": _request(request),
+            "policy_set": table.policy_set(decision.policies),
         }
 
 
@@ -65,7 +74,7 @@ class LoggedRefusal:
     code: str
     reason: str
 
-    def record(self) -> dict[str, Any]:
+    def record(self, documents: PolicyTable | None = None) -> dict[str, Any]:
         return {
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "request_id": self.request_id,
@@ -86,7 +95,70 @@ class LoggedRefusal:
 
 
 class Entry(Protocol):
-    def record(self) -> dict[str, Any]: ...
+    def record(self, documents: PolicyTable | None = None) -> dict[str, Any]: ...
+
+
+def _request(request: Request) -> dict[str, Any]:
+    caller, keys = request.caller, request.keys
+    return {
+        "caller": {"kind": caller.kind.value, "arn": caller.arn, "account": caller.account,
+                   "identity_arn": caller.identity_arn, "service": caller.service,
+                   "provider": caller.provider, "service_linked": caller.service_linked,
+                   "partition": caller.partition},
+        "resource_account": request.resource_account,
+        "keys": [[name, list(keys[name]), keys.is_multivalued(name)] for name in keys],
+    }
+
+
+class PolicyTable:
+    """The policies the logged decisions were given, each once: a digest of the parsed policy →
+    the policy, pickled (the engine's own model, exactly as evaluated). A record names its
+    policies by digest (`policy_set`); the table is written beside the log
+    (`DecisionLog.documents`, the step library's `decisions.policies.jsonl`)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_object: dict[int, tuple[Any, str]] = {}
+        self._documents: dict[str, str] = {}
+
+    def digest(self, policy: Any) -> str:
+        known = self._by_object.get(id(policy))
+        if known is not None and known[0] is policy:
+            return known[1]
+        data = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL)
+        digest = hashlib.sha256(data).hexdigest()[:24]
+        with self._lock:
+            # The policy is kept with its id, so that the id is not reused by another object.
+            self._by_object[id(policy)] = (policy, digest)
+            self._documents.setdefault(digest, base64.b64encode(data).decode("ascii"))
+        return digest
+
+    def policy_set(self, policies: Any) -> dict[str, Any] | None:
+        """A PolicySet (harness.iam.evaluate) as digests; None when the decision had none (a
+        rule decided before any policy was read, or the policies could not be read)."""
+        if policies is None:
+            return None
+        digest = self.digest
+
+        def levels(found: Any) -> list[list[str]] | None:
+            return None if found is None else [[digest(p) for p in level] for level in found]
+
+        return {
+            "identity": [digest(p) for p in policies.identity],
+            "resource": None if policies.resource is None else digest(policies.resource),
+            "boundary": None if policies.boundary is None else digest(policies.boundary),
+            "session": (None if policies.session is None
+                        else [digest(p) for p in policies.session]),
+            "scps": levels(policies.scps),
+            "rcps": levels(policies.rcps),
+            "management_account": policies.management_account,
+            "resource_policy_required": policies.resource_policy_required,
+        }
+
+    def documents(self) -> dict[str, str]:
+        """digest → the pickled policy, base64."""
+        with self._lock:
+            return dict(self._documents)
 
 
 def _simulated(decision: Decision) -> dict[str, Any]:
@@ -116,13 +188,15 @@ class DecisionLog:
         self.path = path
         self._lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
+        self.policies = PolicyTable()
+        """The policies the records' `policy_set`s name (`documents`)."""
         self._stream: TextIO | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._stream = path.open("a", encoding="utf-8")
 
     def append(self, entry: Entry) -> dict[str, Any]:
-        record = entry.record()
+        record = entry.record(self.policies)
         # Serialised outside the lock, and only when there is a file to write.
         line = json.dumps(record) if self._stream is not None else ""
         with self._lock:
@@ -131,6 +205,10 @@ class DecisionLog:
                 self._stream.write(line + "\n")
                 self._stream.flush()
         return record
+
+    def documents(self) -> dict[str, str]:
+        """The table of the policies the records name: digest → pickled policy (base64)."""
+        return self.policies.documents()
 
     def records(self) -> list[dict[str, Any]]:
         with self._lock:

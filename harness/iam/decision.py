@@ -6,11 +6,15 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from harness.iam.context import Request
 from harness.iam.policy import Effect, PolicyType
+
+if TYPE_CHECKING:  # evaluate imports this module
+    from harness.iam.evaluate import PolicySet
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,10 @@ class Decision:
     rule: Rule | None = None
     """Set when one of AWS's rules outside the policies decided (harness.authorization.rules):
     an always-allowed action, or a protected entity refused whatever the policies say."""
+    policies: PolicySet | None = field(default=None, compare=False, repr=False)
+    """The PolicySet (harness.iam.evaluate) the engine was given, when it was given one
+    (`harness.authorization.decide.decide_assembled` sets it): what the decision log records so
+    that `securecart mutate` can decide the request again with a policy changed."""
 
     @property
     def allowed(self) -> bool:

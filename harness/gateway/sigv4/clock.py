@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +28,9 @@ _S3_SKEWED = Answer(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def parse_amz_date(value: str) -> datetime | None:
+    # Cached: every request of the same second carries the same string (strptime is slow).
     if not _AMZ_DATE.fullmatch(value):
         return None
     try:
