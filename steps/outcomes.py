@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.analysis.replay import DENIAL_REASONS
+
 # Each protocol's access-denied error (harness.gateway.errors): query/rest-xml, EC2, SNS, JSON.
 ACCESS_DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
@@ -28,16 +30,6 @@ def record_assertion(outcome: Outcome, check: str, detail: str | None = None) ->
                      "error_code": outcome.error_code})
 
 
-# The Gherkin's words for the gateway record's (decision, denied_by).
-DENIAL_REASONS: dict[str, tuple[str, str]] = {
-    "by a service control policy": ("explicitDeny", "service control policy"),
-    "by an explicit deny in an identity-based policy": ("explicitDeny", "identity-based policy"),
-    "by an explicit deny in a resource-based policy": ("explicitDeny", "resource-based policy"),
-    "by an explicit deny in a permissions boundary": ("explicitDeny", "permissions boundary"),
-    "because no identity-based policy allows it": ("implicitDeny", "identity-based policy"),
-    "because no resource-based policy allows it": ("implicitDeny", "resource-based policy"),
-    "because no permissions boundary allows it": ("implicitDeny", "permissions boundary"),
-}
 
 
 @dataclass(slots=True)

@@ -8,11 +8,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from harness.analysis.replay import DENIAL_REASONS
 from steps import simulate
 from steps.catalog import then
 from steps.lookup import bucket_owner
 from steps.outcomes import (
-    DENIAL_REASONS,
     assert_allowed,
     assert_denied,
     assert_names_statement,

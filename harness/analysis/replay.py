@@ -63,7 +63,8 @@ checks of steps/analysis.py): a mutant changes what they read without any decisi
 DENY = frozenset({"explicitDeny", "implicitDeny"})
 ACCESS_DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"})
-# The Gherkin's words for (decision, denied_by): steps/outcomes.py's DENIAL_REASONS.
+# The Gherkin's words for a decision record's (decision, denied_by): what the step library's
+# "the request is denied …" steps assert, and what replay checks a replayed decision against.
 DENIAL_REASONS: dict[str, tuple[str, str]] = {
     "by a service control policy": ("explicitDeny", "service control policy"),
     "by an explicit deny in an identity-based policy": ("explicitDeny", "identity-based policy"),
