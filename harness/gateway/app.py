@@ -232,7 +232,7 @@ class EnforcingGateway:
         else:
             try:
                 authenticated = authenticate(signed, self.store, now=self.config.now(),
-                                             service=signing_name)
+                                             service=signing_name, routed=service)
             except AuthError as error:
                 raise Refusal(error.message, code=error.code, status=error.status) from error
             credential = authenticated.credential

@@ -14,7 +14,6 @@ itself is read by `harness.gateway.request_body`.
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -161,16 +160,6 @@ def detect_service(request: HttpRequest, signing_name: str | None) -> str:
     only = _sole_service(signing_name) if signing_name else None
     if only is not None:
         return only
-    # The router's answer is a function of what `_to_localstack` hands it, nothing else (it
-    # reads header names without regard to case, as HTTP does): the gateway routes a request,
-    # then authentication routes the same request again (to choose its error family). The last
-    # answer of this thread is kept for exactly those inputs.
-    key = (request.method, request.path, request.query_string,
-           tuple((name.lower(), value) for name, value in request.headers.items()),
-           request.host, request.body, signing_name)
-    last = getattr(_routed, "last", None)
-    if last is not None and last[0] == key:
-        return str(last[1])
     try:
         model = determine_aws_service_model(
             _to_localstack(request, signing_name), service_catalog()
@@ -179,15 +168,7 @@ def detect_service(request: HttpRequest, signing_name: str | None) -> str:
         raise _unknown_service(request, signing_name) from error
     if model is None:
         raise _unknown_service(request, signing_name)
-    service = str(model.service_name)
-    if len(request.body) <= _ROUTED_BODY_LIMIT:  # a large upload's body is not kept
-        _routed.last = (key, service)
-    return service
-
-
-_ROUTED_BODY_LIMIT = 64 * 1024
-_routed = threading.local()
-"""The last request this thread routed with LocalStack's router, and the service it found."""
+    return str(model.service_name)
 
 
 @functools.cache

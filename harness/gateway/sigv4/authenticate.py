@@ -55,12 +55,14 @@ def authenticate(
     now: datetime | None = None,
     service: str | None = None,
     protocol: str | None = None,
+    routed: str | None = None,
 ) -> Authenticated:
     """Authenticate `request` as AWS would, or raise AuthError with AWS's answer.
 
     The request is routed as the gateway routes it (`family.endpoint_of`): by the signing name
     of its credential scope, else by `service` (a signing name, the gateway's hint), else by its
-    shape; `protocol` (botocore's protocol name) overrides the protocol it is found to speak.
+    shape; `protocol` (botocore's protocol name) overrides the protocol it is found to speak;
+    `routed` is the service the gateway already found for it (`protocol.detect_service`).
     The service found chooses the error family, and whether an unsigned request is anonymous
     (S3 only) or refused with the service's MissingAuthenticationToken.
     """
@@ -70,7 +72,7 @@ def authenticate(
     presign = any(name in params for name in ("X-Amz-Algorithm", "X-Amz-Credential"))
     presign = presign or "X-Amz-Signature" in params
     scope = request_scope(request)
-    endpoint = endpoint_of(request, scope[0] if scope else service, protocol)
+    endpoint = endpoint_of(request, scope[0] if scope else service, protocol, routed)
     family = endpoint.family
     if authorization is not None and presign:
         raise _both_mechanisms(family)

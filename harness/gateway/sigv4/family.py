@@ -63,12 +63,14 @@ class Endpoint:
 
 
 def endpoint_of(
-    request: SignedRequest, signing_name: str | None, protocol: str | None = None
+    request: SignedRequest, signing_name: str | None, protocol: str | None = None,
+    routed: str | None = None,
 ) -> Endpoint:
     """The service `request` is routed to, given the signing name of its credential scope (or
     the gateway's hint), and its error family; `protocol` (botocore's name) overrides the
-    protocol the request is found to speak."""
-    service = _routed_service(request, signing_name)
+    protocol the request is found to speak. `routed` is the service the gateway already routed
+    this request to, with the same signing name: the router is not asked twice."""
+    service = routed if routed is not None else _routed_service(request, signing_name)
     try:
         if service is not None:
             return Endpoint(service, _service_family(service, request, protocol))
