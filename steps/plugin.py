@@ -23,12 +23,14 @@ write per line on a file opened for appending, so xdist workers can share the fi
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,6 +133,9 @@ def securecart_stack(request: pytest.FixtureRequest) -> Iterator[object]:
                   localstack=localstack)
     with stack:
         yield stack
+    # The process ends after the session: Python's last full collection at exit would walk the
+    # whole heap (seconds); frozen, the objects are simply left to the exiting process.
+    gc.freeze()
 
 
 @pytest.fixture
@@ -168,7 +173,7 @@ _WRITTEN_POLICIES: set[tuple[Path, str]] = set()
 
 
 def policies_path(log: Path) -> Path:
-    """The policy table beside a decision log: digest → the policy (pickled, base64)."""
+    """The policy table beside a decision log: digest → the policy's type, name and text."""
     return log.with_name(log.stem + ".policies.jsonl")
 
 
@@ -177,7 +182,7 @@ def asserted_path(log: Path) -> Path:
     return log.with_name(log.stem + ".asserted.jsonl")
 
 
-def write_policies(path: Path, documents: dict[str, str]) -> None:
+def write_policies(path: Path, documents: dict[str, dict[str, Any]]) -> None:
     new: list[dict[str, object]] = [
         {"digest": digest, "policy": data} for digest, data in documents.items()
         if (path, digest) not in _WRITTEN_POLICIES]

@@ -330,6 +330,26 @@ def test_a_policy_change_is_undone_by_reset(stack: Stack) -> None:
     assert after.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"] == scps
 
 
+def test_what_the_gateway_read_at_the_seeded_state_serves_again_after_a_reset(
+        stack: Stack, backend_requests: BackendRequests) -> None:
+    """A restore returns the backend to the seeded state byte for byte: what the gateway read
+    there holds again, and is not read through the APIs once more."""
+    def alice_lists() -> None:
+        alice = stack.login("alice", "dev", "DeveloperReadOnly").credentials
+        stack.client("s3", alice).list_objects_v2(Bucket="securecart-dev-artifacts")
+
+    stack.gateway.written = True
+    stack.reset()
+    alice_lists()  # reads what it needs at the seeded state
+    stack.client("s3", stack.administrator("dev")).create_bucket(Bucket="scenario-scratch-2")
+    alice_lists()  # after a write: read again, and not kept for the seeded state
+    stack.reset()
+    before = len(backend_requests.paths)
+    alice_lists()
+    # Only the two forwarded requests (the sign-in's AssumeRoleWithSAML, the listing).
+    assert backend_requests.paths[before:] == ["/", "/securecart-dev-artifacts"]
+
+
 # --------------------------------------------------------------------------- stopping
 
 

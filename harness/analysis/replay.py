@@ -33,9 +33,7 @@ otherwise rerun as before (`harness.analysis.mutate.run_mutant`).
 
 from __future__ import annotations
 
-import base64
 import json
-import pickle
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -48,9 +46,10 @@ from harness.iam.context import Caller, ContextKeys, PrincipalKind, Request
 from harness.iam.decision import Decision
 from harness.iam.errors import PolicyValidationError
 from harness.iam.evaluate import PolicySet
+from harness.iam.json_reader import MAX_DOCUMENT_CHARS
 from harness.iam.messages import access_denied_message
 from harness.iam.parse import parse_policy
-from harness.iam.policy import Policy
+from harness.iam.policy import Policy, PolicyType
 from harness.landscape.model import Landscape
 from harness.report.decisions import StatementRef
 from harness.report.policy_map import PolicyMap
@@ -144,10 +143,11 @@ class Replay:
         records = list(_lines(log))
         policies: dict[str, Policy] = {}
         for entry in _lines(policies_path(log)):
-            digest, data = entry.get("digest"), entry.get("policy")
-            if isinstance(digest, str) and isinstance(data, str) and digest not in policies:
-                # The table this run's own step library wrote (trusted as the log is).
-                policies[digest] = pickle.loads(base64.b64decode(data))
+            digest = entry.get("digest")
+            if isinstance(digest, str) and digest not in policies:
+                policy = _policy(entry.get("policy"))
+                if policy is not None:
+                    policies[digest] = policy
         asserted: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for entry in _lines(asserted_path(log)):
             if isinstance(entry.get("scenario"), str):
@@ -205,8 +205,14 @@ class Replay:
         directory = self.landscape.directory
         swapped: dict[str, Policy] = {}
         diverged: set[str] = set()
-        for digest in {d for s in scenarios for r in self.by_scenario.get(s, ())
-                       for d in self._digests(r)}:
+        reached = {d for s in scenarios for r in self.by_scenario.get(s, ())
+                   for d in self._digests(r)}
+        missing = sorted(reached - self.policies.keys())
+        if missing:
+            # Which file a policy is a use of cannot be told: the mutant may reach it.
+            return MutantReplay(None, f"the policy table lacks {len(missing)} of the policies "
+                                f"the scenarios were given ({missing[0]}, ...)")
+        for digest in reached:
             if self._file_of(digest, directory) != control:
                 continue
             logged, use = self.policies[digest], self._use[digest]
@@ -351,6 +357,21 @@ class Replay:
         question = Question(caller=caller, action=request.action, resource=request.resource,
                             resource_account=request.resource_account, keys=keys)
         return decide_assembled(question, request, policy_set)
+
+
+def _policy(entry: Any) -> Policy | None:
+    """A policy table entry parsed again (None: not one, or it no longer parses)."""
+    if not isinstance(entry, dict):
+        return None
+    kind, name, document = entry.get("type"), entry.get("name"), entry.get("document")
+    if not (isinstance(name, str) and isinstance(document, str)
+            and kind in {t.value for t in PolicyType}):
+        return None
+    try:
+        # No size quota: the policy was within its own when the gateway read it.
+        return parse_policy(document, PolicyType(kind), name, max_size=MAX_DOCUMENT_CHARS)
+    except PolicyValidationError:
+        return None
 
 
 def _caller(data: dict[str, Any]) -> Caller:

@@ -101,7 +101,7 @@ class MotoServer:
         self._tls_server: BaseWSGIServer | None = None
         self._threads: list[threading.Thread] = []
         self._snapshot: Snapshot | None = None
-        self._reset_listeners: list[Callable[[], None]] = []
+        self._reset_listeners: list[Callable[[bool], None]] = []
 
     # ------------------------------------------------------------------ serving
 
@@ -261,22 +261,23 @@ class MotoServer:
             empty()
         else:
             restore(self._snapshot)
-        self._notify_reset()
+        self._notify_reset(restored=self._snapshot is not None)
 
     def clear(self) -> None:
         """Empty the backend and forget the snapshot (moto's own `POST /moto-api/reset`)."""
         self._snapshot = None
         empty()
-        self._notify_reset()
+        self._notify_reset(restored=False)
 
-    def on_reset(self, listener: Callable[[], None]) -> None:
-        """Call `listener` after every reset() and clear(): whatever was read from the backend
-        (a gateway's cached policies, backend keys issued since the snapshot) is stale then."""
+    def on_reset(self, listener: Callable[[bool], None]) -> None:
+        """Call `listener(restored)` after every reset() and clear(): whatever was read from
+        the backend since the snapshot (a gateway's cached policies, backend keys issued) is
+        stale then. `restored` is True when the state is the snapshot's again (False: empty)."""
         self._reset_listeners.append(listener)
 
-    def _notify_reset(self) -> None:
+    def _notify_reset(self, *, restored: bool) -> None:
         for listener in self._reset_listeners:
-            listener()
+            listener(restored)
 
 
 def _url(scheme: str, host: str, port: int) -> str:

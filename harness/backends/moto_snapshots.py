@@ -151,8 +151,18 @@ def _in_use(backend_dict_class: Any) -> list[Any]:
 
 
 def _empty_dict(backend_dict: Any) -> None:
+    """Drop a backend dictionary's backends; moto makes new, empty ones on the next lookup.
+    moto's own reset re-initialises every region's backend in place first, only to drop it
+    (loading the AWS managed policies and thousands of AMIs again: seconds at the end of a
+    run); here only backends with a reset of their own run it, for what they release (S3's
+    temporary files and global bucket names, Batch's threads). Nothing else holds a backend:
+    moto 5.2.5 looks them up in their dictionary on every request."""
+    from moto.core.base_backend import BaseBackend
+
     for account_backends in backend_dict.values():
-        account_backends.reset()
+        for backend in account_backends.values():
+            if type(backend).reset is not BaseBackend.reset:
+                backend.reset()
     backend_dict.clear()
 
 
@@ -160,8 +170,12 @@ def empty() -> None:
     """Everything gone, as after moto's `POST /moto-api/reset` — and what that reset misses:
     moto 5.2.5 keeps Organizations' member → management map on the backend dict itself, so an
     account that was once a member could never create or join another organisation."""
+    from moto.core.base_backend import BackendDict, backend_lock
     from moto.moto_api._internal.models import moto_api_backend
     from moto.organizations.models import organizations_backends
 
-    moto_api_backend.reset()
+    with backend_lock:
+        for backend_dict in _in_use(BackendDict):
+            _empty_dict(backend_dict)
+    moto_api_backend.reset()  # the rest of moto's reset (its own state, the model registry)
     organizations_backends.master_accounts.clear()

@@ -6,7 +6,9 @@ path, the management account, the org id and paths), and resource-based policies
 Lambda, KMS), resource tags (aws:ResourceTag: SQS, SNS, DynamoDB, IAM, Lambda, KMS) and the keys
 KMS aliases point to. The cache is dropped whenever a request that can change any of it passes
 through the gateway (`invalidate`), so a scenario that edits a policy sees the new decision next
-call.
+call. What was read while the backend was at its reset point (the seeded state) is kept apart:
+when the backend is restored to that point (`restored`), it holds again, byte for byte, so the
+next scenario does not read the organisation and its policies through the APIs once more.
 
 Policies that the backend holds but the engine cannot parse raise `BackendStateError`; the gateway
 denies the request naming the policy (fail closed). A *resource* policy the engine cannot read
@@ -74,12 +76,34 @@ class BackendState:
         # Bumped by every invalidation: a value loaded while a write passed through may be
         # stale, and must not be cached (it is still returned to the request that read it).
         self._generation = 0
+        # What was read at the reset point; None while the backend may be elsewhere (nothing
+        # declared a reset point yet, or a write passed since).
+        self._at_reset_point: dict[tuple[str, ...], Any] | None = None
+        self._reset_point: dict[tuple[str, ...], Any] = {}
+
+    def reset_point(self) -> None:
+        """The backend's state now is what a reset restores (a snapshot was just taken):
+        forget everything read before, and keep what is read from now on for `restored`."""
+        with self._lock:
+            self._generation += 1
+            self._cache.clear()
+            self._reset_point = {}
+            self._at_reset_point = self._reset_point
+
+    def restored(self) -> None:
+        """The backend was restored to the reset point: what was read there holds again."""
+        with self._lock:
+            self._generation += 1
+            self._cache = dict(self._reset_point)
+            self._at_reset_point = self._reset_point
 
     def invalidate(self, service: str | None = None) -> None:
         """Forget what a write to `service` may have changed (everything when None). Reads
-        under way when it happens are not cached (the generation moves on)."""
+        under way when it happens are not cached (the generation moves on), and the backend is
+        no longer at its reset point."""
         with self._lock:
             self._generation += 1
+            self._at_reset_point = None
             if service is None:
                 self._cache.clear()
                 return
@@ -98,6 +122,8 @@ class BackendState:
         with self._lock:
             if generation == self._generation:
                 self._cache[key] = value
+                if self._at_reset_point is not None:
+                    self._at_reset_point[key] = value
         return value
 
     # ------------------------------------------------------------------ identities

@@ -9,10 +9,8 @@ written in order, from many gateway threads, so appends are serialised.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import pickle
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -111,26 +109,31 @@ def _request(request: Request) -> dict[str, Any]:
 
 
 class PolicyTable:
-    """The policies the logged decisions were given, each once: a digest of the parsed policy →
-    the policy, pickled (the engine's own model, exactly as evaluated). A record names its
-    policies by digest (`policy_set`); the table is written beside the log
-    (`DecisionLog.documents`, the step library's `decisions.policies.jsonl`)."""
+    """The policies the logged decisions were given, each once: a digest → the policy's type,
+    name and JSON text, from which `harness.analysis.replay` parses it again (JSON, not pickle:
+    reading a report someone hands you must not run their code). A record names its policies by
+    digest (`policy_set`); the table is written beside the log (`DecisionLog.documents`, the
+    step library's `decisions.policies.jsonl`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_object: dict[int, tuple[Any, str]] = {}
-        self._documents: dict[str, str] = {}
+        self._documents: dict[str, dict[str, Any]] = {}
 
     def digest(self, policy: Any) -> str:
         known = self._by_object.get(id(policy))
         if known is not None and known[0] is policy:
             return known[1]
-        data = pickle.dumps(policy, protocol=pickle.HIGHEST_PROTOCOL)
-        digest = hashlib.sha256(data).hexdigest()[:24]
+        entry = {"type": policy.policy_type.value, "name": policy.name,
+                 "document": policy.document}
+        # A policy made without a document (none is, today) is told apart by its statements.
+        text = json.dumps(entry, sort_keys=True) + (
+            "" if policy.document is not None else repr(policy.statements))
+        digest = hashlib.sha256(text.encode()).hexdigest()[:24]
         with self._lock:
             # The policy is kept with its id, so that the id is not reused by another object.
             self._by_object[id(policy)] = (policy, digest)
-            self._documents.setdefault(digest, base64.b64encode(data).decode("ascii"))
+            self._documents.setdefault(digest, entry)
         return digest
 
     def policy_set(self, policies: Any) -> dict[str, Any] | None:
@@ -155,8 +158,8 @@ class PolicyTable:
             "resource_policy_required": policies.resource_policy_required,
         }
 
-    def documents(self) -> dict[str, str]:
-        """digest → the pickled policy, base64."""
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """digest → {"type", "name", "document"} (the policy's JSON text; null if unknown)."""
         with self._lock:
             return dict(self._documents)
 
@@ -206,8 +209,8 @@ class DecisionLog:
                 self._stream.flush()
         return record
 
-    def documents(self) -> dict[str, str]:
-        """The table of the policies the records name: digest → pickled policy (base64)."""
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """The table of the policies the records name (`PolicyTable.documents`)."""
         return self.policies.documents()
 
     def records(self) -> list[dict[str, Any]]:

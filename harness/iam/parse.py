@@ -77,7 +77,7 @@ def _parse(
         raise PolicyValidationError(f"unknown policy type {policy_type!r}")
     rules = RULES[policy_type]
     raw, text = read_document(document, latin1_only=rules.latin1_only)
-    policy = _read_document(raw, policy_type, rules, name, source)
+    policy = _read_document(raw, policy_type, rules, name, source, text)
     check_size(text, rules, DEFAULT_MAX_SIZE[policy_type] if max_size is None else max_size)
     return policy
 
@@ -99,7 +99,8 @@ _STATEMENT_ELEMENTS = (
 
 
 def _read_document(
-    raw: Any, policy_type: PolicyType, rules: TypeRules, name: str, source: str | None
+    raw: Any, policy_type: PolicyType, rules: TypeRules, name: str, source: str | None,
+    text: str,
 ) -> Policy:
     if not isinstance(raw, dict):
         raise PolicyValidationError(f"a policy document must be a JSON object, not {_kind(raw)}")
@@ -118,6 +119,7 @@ def _read_document(
         version=version,
         document_id=document_id,
         source=source,
+        document=text,
     )
 
 

@@ -110,6 +110,8 @@ class Policy:
     version: str = VERSION_2008
     document_id: str | None = None
     source: str | None = field(default=None, compare=False)
+    document: str | None = field(default=None, compare=False, repr=False)
+    """The JSON text the policy was read from (what a decision log's policy table keeps)."""
 
     @property
     def variables_enabled(self) -> bool:

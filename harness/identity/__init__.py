@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 __all__ = ["AwsError", "Credentials", "IdentityError", "call_sts", "parse_time", "sts_client"]
@@ -115,6 +116,14 @@ def sts_client(
     return _client("sts", endpoint_url, region, credentials, verify=verify, **keys)
 
 
+@cache
+def _config() -> Any:
+    from botocore.config import Config
+
+    # No retries: the backend is local, a failure should surface at once.
+    return Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60)
+
+
 def _client(
     service: str,
     endpoint_url: str,
@@ -124,9 +133,9 @@ def _client(
     verify: str | bool | None = None,
     **keys: str,
 ) -> Any:
-    from botocore.config import Config
-
-    from harness.clients import make_client
+    """The process's shared client for these credentials (`harness.clients.shared_client`:
+    register no event handlers on it)."""
+    from harness.clients import shared_client
 
     if credentials is not None:
         keys = {
@@ -135,10 +144,8 @@ def _client(
         }
         if credentials.session_token is not None:
             keys["aws_session_token"] = credentials.session_token
-    # No retries: the backend is local, a failure should surface at once.
-    config = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60)
-    return make_client(
-        service, region=region, endpoint_url=endpoint_url, config=config, verify=verify, **keys
+    return shared_client(
+        service, region=region, endpoint_url=endpoint_url, config=_config(), verify=verify, **keys
     )
 
 

@@ -42,6 +42,13 @@ from harness.seeding.identity_center import provisioned_role
 MOTO_ACCOUNT_HEADER = "x-moto-account-id"
 
 
+def _add_account_header(params: dict[str, Any], **_: Any) -> None:
+    """The role's account, for moto (`MOTO_ACCOUNT_HEADER`)."""
+    parts = str(params["body"].get("RoleArn", "")).split(":")
+    if len(parts) > 4 and parts[4]:
+        params["headers"][MOTO_ACCOUNT_HEADER] = parts[4]
+
+
 @dataclass(frozen=True, slots=True)
 class LoginTarget:
     """The role a user signs in to: one (account, permission set) assignment."""
@@ -222,10 +229,10 @@ def login(
         aws_secret_access_key="securecart-saml",
     )
 
-    def add_account_header(params: dict[str, Any], **_: Any) -> None:
-        params["headers"][MOTO_ACCOUNT_HEADER] = target.account_id
-
-    client.meta.events.register("before-call.sts.AssumeRoleWithSAML", add_account_header)
+    # The client is the process's shared one: the handler is registered once (by its id), and
+    # reads the account from the call itself.
+    client.meta.events.register("before-call.sts.AssumeRoleWithSAML", _add_account_header,
+                                unique_id=MOTO_ACCOUNT_HEADER)
     response = call_sts(
         client.assume_role_with_saml,
         "AssumeRoleWithSAML",

@@ -90,6 +90,37 @@ def test_the_log_records_the_request_and_the_policy_set(landscape: Landscape,
         == [f"arn:aws:iam::{record['request']['caller']['account']}:policy/publish"]
 
 
+def test_the_policy_table_is_json_text_parsed_again(landscape: Landscape,
+                                                   tmp_path: Path) -> None:
+    """The table holds each policy's type, name and JSON text (no pickle: reading a report
+    must not run code); replay parses them again into the very policies the gateway used."""
+    replay = _vendor_publishes(landscape, tmp_path, [])
+    lines = (tmp_path / "decisions.policies.jsonl").read_text().splitlines()
+    entries = [json.loads(line)["policy"] for line in lines]
+    assert {e["type"] for e in entries} == {"identity-based policy", "resource-based policy"}
+    assert all(json.loads(e["document"])["Statement"] for e in entries)
+    topic = replay.policies[replay.by_scenario[SCENARIO][0]["policy_set"]["resource"]]
+    assert topic == _use(landscape).policy
+
+
+@pytest.mark.parametrize("entry", [
+    "gASVCgAAAAAAAACMBnBvc2l4lC4=",  # the old pickled form: never unpickled
+    {"type": "resource-based policy", "name": "topic", "document": "{not json"},
+    {"type": "no-such-type", "name": "topic", "document": "{}"},
+    None,
+])
+def test_a_policy_the_table_cannot_give_back_makes_the_mutant_rerun(
+        landscape: Landscape, tmp_path: Path, entry: Any) -> None:
+    replay = _vendor_publishes(landscape, tmp_path, [{"check": "allowed"}])
+    table = tmp_path / "decisions.policies.jsonl"
+    lines = [json.loads(line) for line in table.read_text().splitlines()]
+    table.write_text("".join(json.dumps({**line, "policy": entry}) + "\n" for line in lines))
+    replay = Replay.load(landscape, tmp_path / "decisions.jsonl")
+    verdict = replay.judge(ORDER_EVENTS, _mutant("VendorMayPublish").mutate_document, [SCENARIO])
+    assert verdict.status is None, verdict.reason  # neither killed nor survived: rerun
+    assert "policy table lacks" in verdict.reason
+
+
 def test_a_mutant_that_changes_no_decision_survives_by_replay(landscape: Landscape,
                                                               tmp_path: Path) -> None:
     replay = _vendor_publishes(landscape, tmp_path, [{"check": "allowed"}])

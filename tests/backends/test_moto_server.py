@@ -320,13 +320,14 @@ def test_reset_without_snapshot_and_clear_empty_the_backend(server: MotoServer) 
     assert client(server, "s3", "666666666666").list_buckets()["Buckets"] == []
 
 
-def test_listeners_hear_of_every_reset(server: MotoServer) -> None:
-    heard: list[str] = []
-    server.on_reset(lambda: heard.append("reset"))
+def test_listeners_hear_of_every_reset_and_whether_it_restored(server: MotoServer) -> None:
+    heard: list[bool] = []
+    server.on_reset(heard.append)
+    server.reset()  # no snapshot yet: emptied
     server.snapshot()
     server.reset()
     server.clear()
-    assert heard == ["reset", "reset"]
+    assert heard == [False, True, False]
 
 
 def test_clearing_forgets_organisation_memberships() -> None:
