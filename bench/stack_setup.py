@@ -184,7 +184,8 @@ class BenchStack:
                call_id: Callable[[], str | None] | None = None) -> Any:
         """A boto3 client through the endpoint as `persona`. With `call_id`, every request
         carries the header `x-bench-call-id: call_id()`."""
-        made = self.stack.client(service, self.personas[persona])
+        # Its own client when tagging: a shared one would tag every holder's calls.
+        made = self.stack.client(service, self.personas[persona], shared=call_id is None)
         if call_id is not None:
             tag_calls(made, call_id)
         return made

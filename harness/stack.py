@@ -311,12 +311,15 @@ class Stack:
         region: str | None = None,
         *,
         secure: bool = True,
+        shared: bool = True,
     ) -> Any:
         """A boto3 client acting as `credentials` at the HTTPS endpoint (`secure=False`: the
-        plain-HTTP one, where aws:SecureTransport is "false")."""
+        plain-HTTP one, where aws:SecureTransport is "false"): the process's shared one for
+        them, on which nobody may register event handlers; `shared=False`: a new one."""
         found = _as_credentials(credentials) if isinstance(credentials, Credential) else credentials
         endpoint = self.url if secure else self.http_url
-        return found.client(service, endpoint, region or self.landscape.regions.home, self.verify)
+        return found.client(service, endpoint, region or self.landscape.regions.home,
+                            self.verify, shared=shared)
 
     def login(
         self, user: str, account: str, permission_set: str | None = None, *, mfa: bool = True

@@ -36,6 +36,7 @@ import pytest
 
 from harness.backends import BACKENDS
 from harness.backends.localstack import VIA, LocalStackOptions
+from harness.gateway.decision_log import asserted_path, policies_path
 from steps import outcomes
 from steps.world import World
 
@@ -170,16 +171,6 @@ def _scenario_setup(request: pytest.FixtureRequest) -> None:
 
 _WRITTEN_POLICIES: set[tuple[Path, str]] = set()
 """The digests this process has written to the policy table (`write_policies`)."""
-
-
-def policies_path(log: Path) -> Path:
-    """The policy table beside a decision log: digest → the policy's type, name and text."""
-    return log.with_name(log.stem + ".policies.jsonl")
-
-
-def asserted_path(log: Path) -> Path:
-    """The asserted calls beside a decision log: which request ids a step asserted, and how."""
-    return log.with_name(log.stem + ".asserted.jsonl")
 
 
 def write_policies(path: Path, documents: dict[str, dict[str, Any]]) -> None:

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
-from harness.gateway.decision_log import DecisionLog
+from harness.gateway.decision_log import DecisionLog, policies_path
+from harness.iam.parse import parse_policy
+from harness.iam.policy import PolicyType
 from harness.identity import Credentials
 from harness.identity.callers import Callers
 from harness.landscape.loader import load_landscape
@@ -104,11 +106,23 @@ def test_secure_transport_is_what_the_client_used(stack: Stack) -> None:
     assert [s["statement"] for s in decision["deciding"]] == ["DenyInsecureTransport"]
 
 
-def test_the_decision_log_is_written(stack: Stack) -> None:
+def test_the_decision_log_is_written_with_its_policy_table(stack: Stack) -> None:
     assert stack.log.path is not None
     stack.client("sts", stack.administrator("prod")).get_caller_identity()
     stack.client("s3", stack.administrator("prod")).list_buckets()
-    assert stack.log.path.read_text().count("\n") == stack.log_position()
+    lines = stack.log.path.read_text().splitlines()
+    assert len(lines) == stack.log_position()
+    # Every policy a record names is in the table beside the log (as `securecart up
+    # --decision-log` leaves it for a reader), as JSON text that parses to a policy again.
+    table = {entry["digest"]: entry["policy"] for entry in map(
+        json.loads, policies_path(stack.log.path).read_text().splitlines())}
+    named = {digest for line in lines
+             for level in (json.loads(line).get("policy_set") or {}).get("scps") or ()
+             for digest in level}
+    assert named and named <= table.keys()
+    for digest in named:
+        entry = table[digest]
+        assert parse_policy(entry["document"], PolicyType(entry["type"]), entry["name"])
 
 
 def test_a_stack_keeps_the_decision_log_it_is_given(landscape: Landscape,

@@ -53,7 +53,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.analysis.findings import Acceptance, Finding
-from harness.analysis.replay import Replay, asserted_path, policies_path
+from harness.analysis.replay import Replay
+from harness.gateway.decision_log import asserted_path, policies_path
 from harness.landscape.errors import InvalidLandscape
 from harness.landscape.loader import load_landscape
 from harness.landscape.model import Landscape, PolicyDocument

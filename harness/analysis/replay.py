@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 from harness.authorization.decide import decide_assembled
 from harness.authorization.question import Question
+from harness.gateway.decision_log import asserted_path, policies_path
 from harness.iam.context import Caller, ContextKeys, PrincipalKind, Request
 from harness.iam.decision import Decision
 from harness.iam.errors import PolicyValidationError
@@ -54,8 +55,6 @@ from harness.landscape.model import Landscape
 from harness.report.decisions import StatementRef
 from harness.report.policy_map import PolicyMap
 
-POLICIES_SUFFIX = ".policies.jsonl"
-ASSERTED_SUFFIX = ".asserted.jsonl"
 OFFLINE_FEATURES = ("features/analysis/",)
 """Node-id prefixes of scenarios whose steps read the landscape's files themselves (the offline
 checks of steps/analysis.py): a mutant changes what they read without any decision changing."""
@@ -96,14 +95,6 @@ class MutantReplay:
     @property
     def killed_by(self) -> tuple[str, ...]:
         return tuple(s.scenario for s in self.scenarios if s.verdict == "killed")
-
-
-def policies_path(log: Path) -> Path:
-    return log.with_name(log.stem + POLICIES_SUFFIX)
-
-
-def asserted_path(log: Path) -> Path:
-    return log.with_name(log.stem + ASSERTED_SUFFIX)
 
 
 def _lines(path: Path) -> Iterable[dict[str, Any]]:

@@ -173,7 +173,10 @@ def _announce(stack: Stack, seconds: float, decision_log: Path | None) -> None:
         "",
     ]
     if decision_log is not None:
-        lines.append(f"Access decisions are appended to {decision_log}.")
+        from harness.gateway.decision_log import policies_path
+
+        lines.append(f"Access decisions are appended to {decision_log} (the policies they "
+                     f"name to {policies_path(decision_log)}).")
     lines.append("Other securecart commands find this endpoint on their own. Stop with Ctrl-C.")
     print("\n".join(lines), flush=True)
 

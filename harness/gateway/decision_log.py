@@ -184,8 +184,25 @@ def _statement(statement: MatchedStatement) -> dict[str, Any]:
     }
 
 
+POLICIES_SUFFIX = ".policies.jsonl"
+ASSERTED_SUFFIX = ".asserted.jsonl"
+
+
+def policies_path(log: Path) -> Path:
+    """The policy table beside a decision log (`PolicyTable`): one {"digest", "policy"} line
+    per policy the records name."""
+    return log.with_name(log.stem + POLICIES_SUFFIX)
+
+
+def asserted_path(log: Path) -> Path:
+    """Beside a suite's decision log: which request ids a step asserted the outcome of, and
+    how (the step library writes it; `securecart mutate`'s replay reads it)."""
+    return log.with_name(log.stem + ASSERTED_SUFFIX)
+
+
 class DecisionLog:
-    """Appends records to a JSON-lines file (or keeps them in memory when given no path)."""
+    """Appends records to a JSON-lines file, and the policies they name to the policy table
+    beside it (`policies_path`); or keeps them in memory when given no path."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -194,9 +211,12 @@ class DecisionLog:
         self.policies = PolicyTable()
         """The policies the records' `policy_set`s name (`documents`)."""
         self._stream: TextIO | None = None
+        self._table: TextIO | None = None
+        self._written: set[str] = set()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._stream = path.open("a", encoding="utf-8")
+            self._table = policies_path(path).open("a", encoding="utf-8")
 
     def append(self, entry: Entry) -> dict[str, Any]:
         record = entry.record(self.policies)
@@ -205,9 +225,20 @@ class DecisionLog:
         with self._lock:
             self._records.append(record)
             if self._stream is not None:
+                self._write_new_policies()
                 self._stream.write(line + "\n")
                 self._stream.flush()
         return record
+
+    def _write_new_policies(self) -> None:
+        """The table's lines for policies no earlier line gave (before the record naming
+        them: a reader of both files never meets a digest it cannot look up)."""
+        assert self._table is not None
+        for digest, policy in self.policies.documents().items():
+            if digest not in self._written:
+                self._table.write(json.dumps({"digest": digest, "policy": policy}) + "\n")
+                self._written.add(digest)
+        self._table.flush()
 
     def documents(self) -> dict[str, dict[str, Any]]:
         """The table of the policies the records name (`PolicyTable.documents`)."""
@@ -219,6 +250,7 @@ class DecisionLog:
 
     def close(self) -> None:
         with self._lock:
-            if self._stream is not None:
-                self._stream.close()
-                self._stream = None
+            for stream in (self._stream, self._table):
+                if stream is not None:
+                    stream.close()
+            self._stream = self._table = None

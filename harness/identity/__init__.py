@@ -89,10 +89,18 @@ class Credentials:
         return output
 
     def client(
-        self, service: str, endpoint_url: str, region: str, verify: str | bool | None = None
+        self,
+        service: str,
+        endpoint_url: str,
+        region: str,
+        verify: str | bool | None = None,
+        *,
+        shared: bool = True,
     ) -> Any:
-        """A boto3 client acting as this principal (`verify`: a CA bundle for HTTPS)."""
-        return _client(service, endpoint_url, region, self, verify=verify)
+        """A boto3 client acting as this principal (`verify`: a CA bundle for HTTPS): the
+        process's shared one (`harness.clients.shared_client`), or with `shared=False` one of
+        the caller's own, on which it may register event handlers."""
+        return _client(service, endpoint_url, region, self, verify=verify, shared=shared)
 
 
 def parse_time(value: datetime | str) -> datetime:
@@ -113,7 +121,7 @@ def sts_client(
     """An STS client against the endpoint. With no credentials, `keys` gives
     aws_access_key_id / aws_secret_access_key (e.g. placeholders for unsigned calls).
     `verify`: the CA bundle of an HTTPS endpoint (None: botocore's default, AWS_CA_BUNDLE)."""
-    return _client("sts", endpoint_url, region, credentials, verify=verify, **keys)
+    return _client("sts", endpoint_url, region, credentials, verify=verify, keys=keys)
 
 
 @cache
@@ -131,12 +139,14 @@ def _client(
     credentials: Credentials | None,
     *,
     verify: str | bool | None = None,
-    **keys: str,
+    shared: bool = True,
+    keys: dict[str, str] | None = None,
 ) -> Any:
     """The process's shared client for these credentials (`harness.clients.shared_client`:
-    register no event handlers on it)."""
-    from harness.clients import shared_client
+    register no event handlers on it), or a new one when not `shared`."""
+    from harness.clients import make_client, shared_client
 
+    keys = dict(keys or {})
     if credentials is not None:
         keys = {
             "aws_access_key_id": credentials.access_key_id,
@@ -144,7 +154,8 @@ def _client(
         }
         if credentials.session_token is not None:
             keys["aws_session_token"] = credentials.session_token
-    return shared_client(
+    make = shared_client if shared else make_client
+    return make(
         service, region=region, endpoint_url=endpoint_url, config=_config(), verify=verify, **keys
     )
 

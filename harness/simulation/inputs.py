@@ -35,7 +35,6 @@ INTERNAL_FAILURE = (
     "InternalFailure: The request processing has failed because of an unknown error, "
     "exception or failure."
 )
-_SIMULATE = simulate
 # The most `run_batch` remembers: answers to lines of at most 16 KiB, 4096 of them (some 64 MiB
 # of lines and answers at the very worst).
 _REMEMBERED_LINE = 16 * 1024
@@ -80,21 +79,20 @@ def run_batch(stream: IO[bytes] | IO[str], out: IO[str], source: str = STDIN) ->
     over): the answer to a request is a function of its text alone (a simulation carries no
     clock, the reference and the parsed policies are fixed for the process), so a line that
     repeats an earlier line word for word is answered with the answer written then. Only
-    answers are kept, never errors (an error names its line), and only while `simulate` is this
-    module's own (a test that replaces it sees every line)."""
+    answers are kept, never errors (an error names its line)."""
     status = 0
-    answered: dict[bytes | str, str] | None = {} if simulate is _SIMULATE else None
+    answered: dict[bytes | str, str] = {}
     for line in lines(stream, MAX_REQUEST_BYTES):
         if not line.too_long and not line.data.strip():
             continue
-        known = answered.get(line.data) if answered is not None else None
+        known = answered.get(line.data)
         if known is not None:
             out.write(known)
             out.flush()
             continue
         outcome = _batch_outcome(line, source)
         text = json.dumps(_batch_answer(outcome, line.number)) + "\n"
-        if (answered is not None and outcome.result is not None and not line.too_long
+        if (outcome.result is not None and not line.too_long
                 and len(line.data) <= _REMEMBERED_LINE and len(answered) < _REMEMBERED_LINES):
             answered[line.data] = text
         out.write(text)
