@@ -5,12 +5,14 @@ enforcing server's readiness gate (nothing of moto's before ready, the health ro
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
+import weakref
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -307,6 +309,29 @@ def test_reset_returns_to_the_snapshot(server: MotoServer) -> None:
 
     server.reset()  # a snapshot serves any number of resets
     assert client(server, "s3", "666666666666").list_objects_v2(Bucket="kept")["KeyCount"] == 1
+
+
+@pytest.mark.parametrize("budget, collected", [(10**12, False), (0, True)])
+def test_a_replaced_state_waits_frozen_until_the_budget_then_is_collected(
+        server: MotoServer, monkeypatch: pytest.MonkeyPatch, budget: int, collected: bool
+) -> None:
+    """The state a restore replaces is garbage in reference cycles: frozen with the rest until
+    FROZEN_GARBAGE_BUDGET is reached (no collection walks it meanwhile), then freed."""
+    from moto.s3.models import s3_backends
+
+    from harness.backends import moto_snapshots
+
+    client(server, "s3", "666666666666").create_bucket(Bucket="kept")
+    buckets = s3_backends["666666666666"]["aws"].buckets
+    buckets["kept"].itself = buckets["kept"]  # a reference cycle, as moto's models make
+    server.snapshot()
+    server.reset()  # the live bucket is now one a restore made
+    monkeypatch.setattr(moto_snapshots, "FROZEN_GARBAGE_BUDGET", budget)
+    bucket = weakref.ref(s3_backends["666666666666"]["aws"].buckets["kept"])
+    server.reset()
+    gc.collect()  # a collection of its own would not free a frozen cycle
+    assert (bucket() is None) is collected
+    assert s3_backends["666666666666"]["aws"].buckets["kept"] is not bucket()
 
 
 def test_reset_without_snapshot_and_clear_empty_the_backend(server: MotoServer) -> None:
