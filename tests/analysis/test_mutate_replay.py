@@ -5,12 +5,20 @@ canonical landscape the replay verdicts compared with full reruns (slow)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from harness.analysis.mutate import Config, Mutant, analyse, generate_mutants, policy_controls
+from harness.analysis.mutate import (
+    Config,
+    Mutant,
+    generate_mutants,
+    policy_controls,
+    run_baseline,
+    run_mutants,
+)
 from harness.analysis.replay import Replay
 from harness.authorization.decide import decide_assembled
 from harness.authorization.question import Question
@@ -175,12 +183,13 @@ def test_replay_verdicts_are_the_full_reruns(tmp_path: Path) -> None:
     """On the canonical landscape, for the customer-data bucket and key policies: every mutant
     replay decides has the verdict the full rerun of its scenarios gives."""
     landscape = load_landscape(CANONICAL)
-    assert generate_mutants(policy_controls(landscape, EQUIVALENCE_POLICIES))
-    replayed = analyse(Config(CANONICAL, FEATURES, tmp_path / "replay", workers=2),
-                       EQUIVALENCE_POLICIES)
-    rerun = analyse(Config(CANONICAL, FEATURES, tmp_path / "rerun", workers=2, replay=False),
-                    EQUIVALENCE_POLICIES)
-    by_replay = [r for r in replayed.results if r.by == "replay" and r.scenarios]
+    mutants = generate_mutants(policy_controls(landscape, EQUIVALENCE_POLICIES))
+    assert mutants
+    config = Config(CANONICAL, FEATURES, tmp_path, workers=2)
+    baseline = run_baseline(config, landscape)  # one baseline serves both ways of judging
+    replayed = run_mutants(mutants, baseline, config)
+    rerun = run_mutants(mutants, baseline, replace(config, replay=False))
+    by_replay = [r for r in replayed if r.by == "replay" and r.scenarios]
     assert by_replay
-    verdicts = {r.mutant.id: r.status for r in rerun.results}
-    assert {r.mutant.id: r.status for r in replayed.results} == verdicts
+    verdicts = {r.mutant.id: r.status for r in rerun}
+    assert {r.mutant.id: r.status for r in replayed} == verdicts
