@@ -38,7 +38,7 @@ def person(stack: Stack, name: str, permission_set: str, account: str, *, mfa: b
     result = _must_succeed(stack, lambda: stack.login(name, account, permission_set,
                                                       mfa=mfa))
     assert result.used_mfa is mfa, f"{name} signed in with used_mfa={result.used_mfa}"
-    return Actor(name, account, result.credentials, result.target.session_duration)
+    return Actor(name, account, result.credentials)
 
 
 def lambda_function(stack: Stack, function: str, account: str) -> Actor:
@@ -47,17 +47,17 @@ def lambda_function(stack: Stack, function: str, account: str) -> Actor:
     found = next((f for f in functions if f.name == function), None)
     assert found is not None, f"no Lambda function {function!r} in the {account} account"
     result = _must_succeed(stack, lambda: stack.assume(found.role, account, as_=LAMBDA))
-    return Actor(f"the {function} function", account, result.credentials, 3600)
+    return Actor(f"the {function} function", account, result.credentials)
 
 
 def ecs_task(stack: Stack, role: str, account: str) -> Actor:
     result = _must_succeed(stack, lambda: stack.assume(role, account, as_=ECS_TASKS))
-    return Actor(f"the {role} task", account, result.credentials, 3600)
+    return Actor(f"the {role} task", account, result.credentials)
 
 
 def pipeline(stack: Stack, role: str, account: str) -> Actor:
     result = _must_succeed(stack, lambda: stack.assume(role, account, as_=CODEBUILD))
-    return Actor(f"the pipeline's {role}", account, result.credentials, 3600)
+    return Actor(f"the pipeline's {role}", account, result.credentials)
 
 
 def aws_service(stack: Stack, service: str, account: str,
@@ -87,4 +87,4 @@ def as_credentials(credential: Credential) -> Credentials:
 
 def session(label: str, account: str, response: dict[str, object]) -> Actor:
     """The actor holding the session an AssumeRole call returned."""
-    return Actor(label, account, Credentials.from_sts(dict(response)), 3600)
+    return Actor(label, account, Credentials.from_sts(dict(response)))

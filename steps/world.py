@@ -18,7 +18,6 @@ class Actor:
     label: str
     account: str
     credentials: Credentials
-    expected_seconds: int | None = None
 
 
 @dataclass(slots=True)
