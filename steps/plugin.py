@@ -30,13 +30,12 @@ import re
 import types
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from harness.backends import BACKENDS
 from harness.backends.localstack import VIA, LocalStackOptions
-from harness.gateway.decision_log import asserted_path, policies_path
+from harness.gateway.decision_log import PolicyTable, asserted_path, policies_path
 from steps import outcomes
 from steps.world import World
 
@@ -156,7 +155,7 @@ def world(request: pytest.FixtureRequest, securecart_stack: object) -> Iterator[
         write_records(log, request.node.nodeid, securecart_stack.decisions_since(position))
         # Beside the log, for `securecart mutate`'s replay: the policies the records name by
         # digest, and which calls the scenario's steps asserted the outcome of.
-        write_policies(policies_path(log), securecart_stack.log.documents())
+        write_policies(policies_path(log), securecart_stack.log.policies)
         write_records(asserted_path(log), request.node.nodeid, list(asserted))
     asserted.clear()
 
@@ -169,16 +168,15 @@ def _scenario_setup(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("world")
 
 
-_WRITTEN_POLICIES: set[tuple[Path, str]] = set()
-"""The digests this process has written to the policy table (`write_policies`)."""
+_WRITTEN_POLICIES: dict[Path, int] = {}
+"""How many lines of its stack's policy table this process has written to each file."""
 
 
-def write_policies(path: Path, documents: dict[str, dict[str, Any]]) -> None:
-    new: list[dict[str, object]] = [
-        {"digest": digest, "policy": data} for digest, data in documents.items()
-        if (path, digest) not in _WRITTEN_POLICIES]
+def write_policies(path: Path, table: PolicyTable) -> None:
+    """The policy table's lines this process has not written to `path` yet."""
+    new: list[dict[str, object]] = table.lines_after(_WRITTEN_POLICIES.get(path, 0))
     write_records(path, "", new)
-    _WRITTEN_POLICIES.update((path, str(entry["digest"])) for entry in new)
+    _WRITTEN_POLICIES[path] = _WRITTEN_POLICIES.get(path, 0) + len(new)
 
 
 def write_records(path: Path, scenario: str, records: list[dict[str, object]]) -> None:

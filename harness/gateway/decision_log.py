@@ -112,13 +112,15 @@ class PolicyTable:
     """The policies the logged decisions were given, each once: a digest → the policy's type,
     name and JSON text, from which `harness.analysis.replay` parses it again (JSON, not pickle:
     reading a report someone hands you must not run their code). A record names its policies by
-    digest (`policy_set`); the table is written beside the log (`DecisionLog.documents`, the
-    step library's `decisions.policies.jsonl`)."""
+    digest (`policy_set`); the table is written beside the log (`lines_after`:
+    `DecisionLog` with a path, the step library's `decisions.policies.jsonl`)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._by_object: dict[int, tuple[Any, str]] = {}
         self._documents: dict[str, dict[str, Any]] = {}
+        self._order: list[str] = []
+        """The digests in the order they were added (`lines_after`)."""
 
     def digest(self, policy: Any) -> str:
         known = self._by_object.get(id(policy))
@@ -133,7 +135,9 @@ class PolicyTable:
         with self._lock:
             # The policy is kept with its id, so that the id is not reused by another object.
             self._by_object[id(policy)] = (policy, digest)
-            self._documents.setdefault(digest, entry)
+            if digest not in self._documents:
+                self._documents[digest] = entry
+                self._order.append(digest)
         return digest
 
     def policy_set(self, policies: Any) -> dict[str, Any] | None:
@@ -158,10 +162,12 @@ class PolicyTable:
             "resource_policy_required": policies.resource_policy_required,
         }
 
-    def documents(self) -> dict[str, dict[str, Any]]:
-        """digest → {"type", "name", "document"} (the policy's JSON text; null if unknown)."""
+    def lines_after(self, count: int) -> list[dict[str, Any]]:
+        """The table's lines, {"digest", "policy"}, of the policies added after the first
+        `count`: a writer of the table keeps how many it wrote, and writes only what is new."""
         with self._lock:
-            return dict(self._documents)
+            return [{"digest": digest, "policy": self._documents[digest]}
+                    for digest in self._order[count:]]
 
 
 def _simulated(decision: Decision) -> dict[str, Any]:
@@ -209,10 +215,10 @@ class DecisionLog:
         self._lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
         self.policies = PolicyTable()
-        """The policies the records' `policy_set`s name (`documents`)."""
+        """The policies the records' `policy_set`s name (`PolicyTable.lines_after`)."""
         self._stream: TextIO | None = None
         self._table: TextIO | None = None
-        self._written: set[str] = set()
+        self._table_lines = 0
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._stream = path.open("a", encoding="utf-8")
@@ -234,15 +240,11 @@ class DecisionLog:
         """The table's lines for policies no earlier line gave (before the record naming
         them: a reader of both files never meets a digest it cannot look up)."""
         assert self._table is not None
-        for digest, policy in self.policies.documents().items():
-            if digest not in self._written:
-                self._table.write(json.dumps({"digest": digest, "policy": policy}) + "\n")
-                self._written.add(digest)
+        new = self.policies.lines_after(self._table_lines)
+        for line in new:
+            self._table.write(json.dumps(line) + "\n")
+        self._table_lines += len(new)
         self._table.flush()
-
-    def documents(self) -> dict[str, dict[str, Any]]:
-        """The table of the policies the records name (`PolicyTable.documents`)."""
-        return self.policies.documents()
 
     def records(self) -> list[dict[str, Any]]:
         with self._lock:

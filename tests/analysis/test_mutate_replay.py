@@ -77,7 +77,7 @@ def _vendor_publishes(landscape: Landscape, tmp_path: Path,
     log = tmp_path / "decisions.jsonl"
     log.write_text(json.dumps({**record, "scenario": SCENARIO}) + "\n", encoding="utf-8")
     (tmp_path / "decisions.policies.jsonl").write_text("".join(
-        json.dumps({"digest": d, "policy": p}) + "\n" for d, p in table.documents().items()),
+        json.dumps(line) + "\n" for line in table.lines_after(0)),
         encoding="utf-8")
     (tmp_path / "decisions.asserted.jsonl").write_text("".join(
         json.dumps({**a, "request_ids": ["req-1"], "scenario": SCENARIO}) + "\n"
