@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from harness.backends.keep_alive import KeepAliveHandler, close_connections, track_connections
 from harness.backends.moto_changes import prepare_moto
 from harness.backends.moto_snapshots import Snapshot, capture, empty, gc_paused, restore
 from harness.backends.readiness import (
@@ -176,17 +177,15 @@ class MotoServer:
 
     def _listen(self, port: int, ssl_context: ssl.SSLContext | None) -> BaseWSGIServer:
         """Serve on `port` from a daemon thread of its own."""
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-
-        handler = _quiet_handler_class() if self.quiet else MotoRequestHandler
         server = make_server(
             self.host,
             port,
             self._dispatch,
             threaded=True,
-            request_handler=handler,
+            request_handler=_handler_class(quiet=self.quiet),
             ssl_context=ssl_context,
         )
+        track_connections(server)
         thread = threading.Thread(
             # A short poll interval: shutdown() waits up to one interval.
             target=server.serve_forever,
@@ -210,6 +209,7 @@ class MotoServer:
         for server in servers:
             server.shutdown()
             server.server_close()
+            close_connections(server)
         for thread in threads:
             thread.join()
         self.clear()
@@ -291,10 +291,18 @@ IDLE_SECONDS = 60
 """How long a connection may stay silent in the middle of a request before the server drops it."""
 
 
-def _quiet_handler_class() -> type[Any]:
+def _handler_class(*, quiet: bool) -> type[Any]:
+    """moto's request handler (its headers with underscores kept), on connections kept alive
+    (`harness.backends.keep_alive`); `quiet`: without the access log."""
     from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-    class QuietHandler(MotoRequestHandler):
+    class Handler(KeepAliveHandler, MotoRequestHandler):
+        pass
+
+    if not quiet:
+        return Handler
+
+    class QuietHandler(Handler):
         """moto's request handler without the access log line per request (the gateway keeps
         the log that matters: its decisions); a client that never finishes its request does
         not hold a server thread for ever; and a header section http.server refuses before any
