@@ -154,7 +154,7 @@ def _role_principal(account: Account, role: Role, policies: ManagedPolicies) -> 
 def _identity_center_principal(
     landscape: Landscape, account: Account, permission_set: PermissionSet, policies: ManagedPolicies
 ) -> Principal:
-    provider = landscape.identity_center.identity_provider.saml_provider_name
+    provider = landscape.identity_center.provider().saml_provider_name
     saml_arn = f"arn:aws:iam::{account.account_id}:saml-provider/{provider}"
     spec = provisioned_role(permission_set, account, saml_arn)
     inline = permission_set.inline_policy

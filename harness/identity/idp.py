@@ -58,7 +58,7 @@ class EmulatedIdP:
 
     def __init__(self, center: IdentityCenter, clock: Clock = _now) -> None:
         self.center = center
-        self.provider: IdentityProvider = center.identity_provider
+        self.provider: IdentityProvider = center.provider()
         self.clock = clock
 
     @property

@@ -135,7 +135,7 @@ def resolve_target(
     account = landscape.account(account_name)
     provider_arn = (
         f"arn:aws:iam::{account.account_id}:saml-provider/"
-        f"{center.identity_provider.saml_provider_name}"
+        f"{center.provider().saml_provider_name}"
     )
     chosen = center.permission_set(permission_set)
     spec = provisioned_role(chosen, account, provider_arn)

@@ -36,7 +36,7 @@ from harness.landscape.layout import DEFAULT_DIRECTORY
 from harness.landscape.layout import IDENTITY_CENTER_FILE as IDENTITY_CENTER_FILE
 from harness.landscape.layout import LANDSCAPE_FILE as LANDSCAPE_FILE
 from harness.landscape.layout import ORGANIZATION_FILE as ORGANIZATION_FILE
-from harness.landscape.model import Landscape
+from harness.landscape.model import IdentityCenter, Landscape
 from harness.landscape.names import AWS_MANAGED_POLICY_PREFIX as AWS_MANAGED_POLICY_PREFIX
 from harness.landscape.organization import organization_model, read_scps, read_tree
 from harness.landscape.placeholders import PlaceholderValues
@@ -76,8 +76,10 @@ def _load(directory: Path, sink: ErrorSink) -> Landscape | None:
         return None
     top = read_yaml(directory, LANDSCAPE_FILE, sink)
     org = read_yaml(directory, ORGANIZATION_FILE, sink)
-    ic = read_yaml(directory, IDENTITY_CENTER_FILE, sink)
-    if top is None or org is None or ic is None:
+    # Optional: an organisation without Identity Center has no such file.
+    has_ic = (directory / IDENTITY_CENTER_FILE).exists()
+    ic = read_yaml(directory, IDENTITY_CENTER_FILE, sink) if has_ic else None
+    if top is None or org is None or (has_ic and ic is None):
         return None
 
     name, description, regions, service_principals = read_landscape_file(top)
@@ -100,11 +102,13 @@ def _load(directory: Path, sink: ErrorSink) -> Landscape | None:
 
     scps = read_scps(org, context)
     contents = read_account_files(context)
-    identity_center = read_identity_center(ic, context)
+    identity_center = (read_identity_center(ic, context) if ic is not None
+                       else IdentityCenter(None, (), (), (), ()))
     check_resources(contents)
     boundaries = boundary_uses(contents, identity_center)
     managed = load_managed_policies(contents, boundaries, context)
-    check_identity_center_policies(ic, identity_center, managed, context)
+    if ic is not None:
+        check_identity_center_policies(ic, identity_center, managed, context)
     roles = {account: content.roles for account, content in contents.items()}
     check_principals(roles, identity_center, context)
 

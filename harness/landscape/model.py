@@ -438,11 +438,19 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class IdentityCenter:
-    identity_provider: IdentityProvider
+    identity_provider: IdentityProvider | None
+    """None when the landscape has no identity-center.yaml: no IdP, users or permission sets."""
     users: tuple[User, ...]
     groups: tuple[Group, ...]
     permission_sets: tuple[PermissionSet, ...]
     assignments: tuple[Assignment, ...]
+
+    def provider(self) -> IdentityProvider:
+        """The IdP; only a landscape with identity-center.yaml has one (and only it has
+        assignments, which are what need it)."""
+        if self.identity_provider is None:
+            raise LookupError("the landscape has no Identity Center (no identity-center.yaml)")
+        return self.identity_provider
 
     def user(self, user_name: str) -> User:
         for user in self.users:

@@ -75,7 +75,8 @@ class _Known:
             for account, account_roles in roles.items()
         }
         self.assigned = {(a.account, a.permission_set) for a in identity_center.assignments}
-        self.saml_name = identity_center.identity_provider.saml_provider_name
+        provider = identity_center.identity_provider
+        self.saml_name = provider.saml_provider_name if provider is not None else None
         self.services = context.service_principals
 
 
@@ -142,6 +143,8 @@ def _principal_problem(kind: str, value: str, landscape: _Known) -> str | None:
         return f"account id '{parts[4]}' in '{value}' is not an account of the landscape"
     service, resource = parts[2], parts[5]
     if kind == "Federated":
+        if landscape.saml_name is None:
+            return f"'{value}': the landscape has no Identity Center, hence no SAML provider"
         saml_provider = f"saml-provider/{landscape.saml_name}"
         if resource == saml_provider:
             return None

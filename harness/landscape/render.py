@@ -181,6 +181,8 @@ class _View:
     def identity_center(self) -> TreeNode:
         center = self.landscape.identity_center
         provider = center.identity_provider
+        if provider is None:
+            return TreeNode("Identity Center — none (no identity-center.yaml)")
         root = TreeNode(
             f"Identity Center — IdP {provider.name} ({provider.protocol}), "
             f"SAML provider {provider.saml_provider_name}"

@@ -294,7 +294,7 @@ def _provision(
     roles: dict[tuple[str, str], str] = {}
     for account_name in dict.fromkeys(account for account, _ in pairs):
         account = landscape.account(account_name)
-        saml_arns[account_name] = ensure_saml_provider(iam[account_name], center.identity_provider)
+        saml_arns[account_name] = ensure_saml_provider(iam[account_name], center.provider())
         provisioned = _provisioned(admin, instance_arn, account)
         for set_name in (name for owner, name in pairs if owner == account_name):
             permission_set = center.permission_set(set_name)

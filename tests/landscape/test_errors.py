@@ -119,9 +119,30 @@ def test_missing_required_field(landscape_dir: Path) -> None:
     ]
 
 
-def test_missing_file(landscape_dir: Path) -> None:
+@pytest.mark.parametrize("file", ["landscape.yaml", "organization.yaml"])
+def test_missing_file(landscape_dir: Path, file: str) -> None:
+    (landscape_dir / file).unlink()
+    assert messages(landscape_dir) == [f"{landscape_dir / file}: file is missing"]
+
+
+def test_without_identity_center_yaml_the_organisation_has_no_identity_center(
+        landscape_dir: Path) -> None:
     (landscape_dir / "identity-center.yaml").unlink()
-    assert messages(landscape_dir) == [f"{landscape_dir / 'identity-center.yaml'}: file is missing"]
+    center = load_landscape(landscape_dir).identity_center
+    assert center.identity_provider is None
+    assert (center.users, center.permission_sets, center.assignments) == ((), (), ())
+    with pytest.raises(LookupError, match="the landscape has no Identity Center"):
+        center.provider()
+
+
+def test_without_identity_center_no_policy_may_trust_its_saml_provider(
+        landscape_dir: Path) -> None:
+    (landscape_dir / "identity-center.yaml").unlink()
+    edit_json(landscape_dir, "policies/trust/lambda.json", lambda document: document[
+        "Statement"][0].update(Principal={
+            "Federated": "arn:aws:iam::{{account.self}}:saml-provider/AWSSSO_securecart"}))
+    assert any("the landscape has no Identity Center, hence no SAML provider" in message
+               for message in messages(landscape_dir))
 
 
 # --------------------------------------------------------------------------- references
