@@ -1,4 +1,5 @@
-"""`securecart landscape validate [DIR]` and `securecart landscape show [DIR]`.
+"""`securecart landscape validate [DIR]`, `securecart landscape show [DIR]`, and
+`securecart landscape import` (harness.commands.landscape_import).
 
 DIR defaults to the checked-in SecureCart landscape (fixtures/securecart). Both exit 0 when the
 landscape is valid and 2 when it is not, with every error on stderr, one a line.
@@ -10,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.commands import landscape_import
 from harness.landscape.errors import InvalidLandscape
 from harness.landscape.loader import DEFAULT_DIRECTORY, load_landscape
 from harness.landscape.model import Landscape
@@ -22,7 +24,7 @@ EXIT_INVALID = 2
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "landscape",
-        help="validate or show a landscape (organisation, identities, resources)",
+        help="validate, show or import a landscape (organisation, identities, resources)",
         description="Work with a landscape directory: YAML for structure, one JSON per policy.",
     )
     commands = parser.add_subparsers(dest="landscape_command", required=True, metavar="COMMAND")
@@ -44,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _directory_argument(show)
     show.set_defaults(func=run_show)
+    landscape_import.register(commands)
 
 
 def _directory_argument(parser: argparse.ArgumentParser) -> None:
