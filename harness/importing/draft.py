@@ -154,8 +154,13 @@ class Draft:
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.importing-", dir=out.parent))
         try:
+            inside = staging.resolve()
             for relative, text in self.files().items():
                 path = staging / relative
+                # Names come from the source (an account's name): none may lead outside.
+                if not path.resolve().is_relative_to(inside):
+                    raise ImportFailed(f"{relative}: a name from the source would write outside "
+                                       "the landscape directory")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
             errors = validate_landscape(staging)

@@ -69,7 +69,7 @@ class _Import:
         text = resource.value(attribute)
         try:
             return json.loads(text)
-        except (TypeError, json.JSONDecodeError) as error:
+        except (TypeError, json.JSONDecodeError, RecursionError) as error:
             raise ImportFailed(f"{self.plan.file}: {resource.address}.{attribute}: not a JSON "
                                f"policy document: {error}") from error
 

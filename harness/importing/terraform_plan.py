@@ -117,6 +117,8 @@ class Plan:
         except json.JSONDecodeError as error:
             raise PlanError(file, f"line {error.lineno}, column {error.colno}",
                             f"not JSON: {error.msg}") from error
+        except RecursionError as error:
+            raise PlanError(file, "", "not a Terraform plan: JSON nested too deeply") from error
         return _Reader(file).plan(data)
 
     def of_type(self, resource_type: str) -> Iterator[PlannedResource]:

@@ -65,12 +65,13 @@ def test_a_new_organisations_management_account_must_be_named() -> None:
 def test_a_policy_that_is_not_json_is_refused_naming_the_address(tmp_path: Path) -> None:
     data = json.loads((PLANS / "two-accounts.json").read_text(encoding="utf-8"))
     role = data["planned_values"]["root_module"]["resources"][0]
-    role["values"]["assume_role_policy"] = "{not json"
-    broken = tmp_path / "plan.json"
-    broken.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(ImportFailed, match=r"aws_iam_role\.orders\.assume_role_policy: not a "
-                                           r"JSON policy document"):
-        import_plan(Plan.load(broken), OPTIONS)
+    for text in ("{not json", "[" * 100_000 + "]" * 100_000):
+        role["values"]["assume_role_policy"] = text
+        broken = tmp_path / "plan.json"
+        broken.write_text(json.dumps(data), encoding="utf-8")
+        with pytest.raises(ImportFailed, match=r"aws_iam_role\.orders\.assume_role_policy: "
+                                               r"not a JSON policy document"):
+            import_plan(Plan.load(broken), OPTIONS)
 
 
 def test_an_invalid_import_writes_nothing(tmp_path: Path) -> None:
@@ -161,3 +162,19 @@ def test_the_imported_guardrail_denies_through_the_gateway(tmp_path: Path) -> No
         organizations = stack.client("organizations", stack.administrator("prod"), secure=False)
         with pytest.raises(ClientError, match="with an explicit deny in a service control policy"):
             organizations.leave_organization()
+
+
+def test_a_name_that_would_write_outside_the_landscape_is_refused(tmp_path: Path) -> None:
+    data = json.loads((PLANS / "two-accounts.json").read_text(encoding="utf-8"))
+    for resource in data["planned_values"]["root_module"]["resources"]:
+        if resource["type"] == "aws_organizations_account":
+            resource["values"]["name"] = "../../escaped"
+    broken = tmp_path / "plan.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    options = Options("imported", "us-east-1", ("us-east-1",), management=MANAGEMENT,
+                      account_ids={"../../escaped": "666666666666"})
+    draft = import_plan(Plan.load(broken), options)
+    out = tmp_path / "deep" / "landscape"
+    with pytest.raises(ImportFailed, match="would write outside the landscape directory"):
+        draft.write(out)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["deep", "plan.json"]

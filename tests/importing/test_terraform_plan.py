@@ -86,6 +86,7 @@ def _broken(change: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("data", "message"), [
     ("{not json", r"plan\.json: line 1, column 2: not JSON"),
+    ("[" * 100_000 + "]" * 100_000, r"plan\.json: not a Terraform plan: JSON nested too deeply"),
     ([], r"plan\.json: not a Terraform plan: expected a JSON object"),
     ({"resources": []}, r"no format_version and planned_values"),
     ({"format_version": "2.0", "planned_values": {}}, r"format_version: version 2\.0 is not "
