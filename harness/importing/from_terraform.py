@@ -19,6 +19,7 @@ from typing import Any
 from harness.importing.draft import Account, Draft, ImportFailed
 from harness.importing.report import Read, Skipped, Unknown
 from harness.importing.terraform_plan import Plan, PlannedResource, UnknownValue
+from harness.importing.terraform_resources import import_resources
 
 ROOT = "Root"
 _ACCOUNT_IN_PRINCIPAL = re.compile(r"^(?:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):|(\d{12})$)")
@@ -43,7 +44,9 @@ class Options:
     """The account of resources whose provider assumes no role (default: the management)."""
 
 
-class _Import:
+class TerraformImport:
+    """One plan being imported: the draft, and what of the plan it holds so far."""
+
     def __init__(self, plan: Plan, options: Options) -> None:
         self.plan = plan
         self.options = options
@@ -337,6 +340,17 @@ class _Import:
             return
         self.read(resource, f"accounts/{account}.yaml roles[{role_name}]")
 
+    def region_of(self, resource: PlannedResource) -> str:
+        """The region of `resource`'s provider (the home region when it names none)."""
+        provider = self.plan.providers.get(resource.provider_key)
+        if provider is not None and provider.region:
+            return provider.region
+        return self.draft.home_region
+
+    def skip(self, resource: PlannedResource, why: str) -> None:
+        self.handled.add(resource.address)
+        self.draft.report.skipped.append(Skipped(resource.address, resource.type, why))
+
     # ------------------------------------------------------------------ the rest
 
     def outside_accounts(self) -> None:
@@ -385,11 +399,12 @@ def _principal_accounts(document: Any) -> set[str]:
 def import_plan(plan: Plan, options: Options) -> Draft:
     """The landscape draft of `plan` (raises ImportFailed naming the address and field of what
     it cannot read)."""
-    importer = _Import(plan, options)
+    importer = TerraformImport(plan, options)
     importer.organization()
     importer.scps()
     importer.managed_policies()
     importer.roles()
+    import_resources(importer)
     importer.outside_accounts()
     importer.skipped()
     return importer.draft

@@ -85,6 +85,8 @@ class PlannedResource:
     """The provider configuration it goes through (`aws.prod`), module mappings resolved."""
     references: Mapping[str, tuple[str, ...]] = field(hash=False)
     """Per attribute, the resource addresses its expression refers to (without index)."""
+    configured: frozenset[str] = frozenset()
+    """The attributes the configuration sets (the others are the provider's defaults)."""
 
     @property
     def configuration_address(self) -> str:
@@ -224,7 +226,7 @@ class _Reader:
             address=address, type=entry["type"], name=entry["name"], module=module_address,
             index=index if isinstance(index, str | int) else None, values=values,
             unknown=unknown.get(address, frozenset()), provider_key=provider_key,
-            references=references,
+            references=references, configured=frozenset(references),
         )
 
     def _unknown(self, changes: Any) -> dict[str, frozenset[str]]:

@@ -145,7 +145,9 @@ def test_what_is_unknown_or_has_no_place_is_reported_and_left_out(tmp_path: Path
     report = (out / "import-report.md").read_text(encoding="utf-8")
     assert ("| `aws_iam_role.trusts_new_role` | `assume_role_policy` | the role is not "
             "imported |") in report
-    assert "| `aws_s3_bucket.artifacts` | `aws_s3_bucket` |" in report
+    assert ("| `aws_s3_bucket.artifacts` | accounts/prod.yaml "
+            "resources.s3_buckets[securecart-prod-artifacts] |") in report
+    assert "## Skipped (0)" in report
     assert [r.name for r in load_landscape(out).account("prod").roles] == ["DeployRole"]
 
 

@@ -1,0 +1,176 @@
+"""The resources of a Terraform plan that carry policies, into the landscape's `resources`
+(docs/landscape.md): S3 buckets with their policy, encryption, versioning and public access
+block; SNS topics and SQS queues with their policies and subscriptions; KMS keys by alias, with
+their key policy. Each in the account and region of its provider.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from harness.importing.terraform_plan import PlannedResource, UnknownValue
+
+if TYPE_CHECKING:
+    from harness.importing.from_terraform import TerraformImport
+
+_ALIAS_PREFIX = "alias/"
+
+
+def import_resources(importer: TerraformImport) -> None:
+    _Resources(importer).run()
+
+
+class _Resources:
+    def __init__(self, importer: TerraformImport) -> None:
+        self.importer = importer
+        self.plan = importer.plan
+        self.draft = importer.draft
+        # configuration address -> (account, kind, entry), for the resources that attach to them
+        self.entries: dict[str, tuple[str, str, dict[str, Any]]] = {}
+
+    def run(self) -> None:
+        each = self.importer.each
+        each("aws_s3_bucket", lambda r: self.named(r, "s3_buckets", "bucket"),
+             "the bucket is not imported")
+        each("aws_sns_topic", lambda r: self.named(r, "sns_topics", "name", "policy"),
+             "the topic is not imported")
+        each("aws_sqs_queue", lambda r: self.named(r, "sqs_queues", "name", "policy"),
+             "the queue is not imported")
+        each("aws_kms_alias", self.key, "the key is not imported")
+        each("aws_s3_bucket_policy", lambda r: self.policy(r, "bucket", "s3"),
+             "the bucket policy is not imported")
+        each("aws_sns_topic_policy", lambda r: self.policy(r, "arn", "sns"),
+             "the topic policy is not imported")
+        each("aws_sqs_queue_policy", lambda r: self.policy(r, "queue_url", "sqs"),
+             "the queue policy is not imported")
+        each("aws_s3_bucket_versioning", self.versioning, "the versioning is not imported")
+        each("aws_s3_bucket_server_side_encryption_configuration", self.encryption,
+             "the default encryption is not imported")
+        each("aws_s3_bucket_public_access_block", self.public_access,
+             "the public access block is not imported")
+        each("aws_sns_topic_subscription", self.subscription, "the subscription is not imported")
+
+    # ------------------------------------------------------------------ the resources
+
+    def place(self, resource: PlannedResource, kind: str, entry: dict[str, Any]) -> str:
+        """Put `entry` in its account's `kind`, with its provider's region when not home."""
+        account = self.importer.account_of(resource)
+        region = self.importer.region_of(resource)
+        if region != self.draft.home_region:
+            entry["region"] = region
+        self.draft.resources(account, kind).append(entry)
+        self.entries[resource.configuration_address] = (account, kind, entry)
+        return account
+
+    def named(self, resource: PlannedResource, kind: str, name_field: str,
+              policy_field: str | None = None) -> None:
+        entry: dict[str, Any] = {"name": str(_known(resource, name_field))}
+        folder = kind.split("_")[0]
+        account = self.importer.account_of(resource)
+        # A policy the configuration does not set is the provider's computed default, unknown
+        # until apply; one it sets, but from values unknown until apply, is reported.
+        configured = policy_field is not None and (
+            resource.known(policy_field) or policy_field in resource.configured)
+        if policy_field is not None and configured and resource.value(policy_field):
+            document = self.importer.document(resource, policy_field)
+            entry["policy"] = self.draft.policy_file(
+                f"resources/{folder}", f"{account}-{entry['name']}", document)
+        if resource.value("tags"):
+            entry["tags"] = dict(resource.value("tags"))
+        self.place(resource, kind, entry)
+        self.importer.read(resource, f"accounts/{account}.yaml resources.{kind}[{entry['name']}]")
+
+    def key(self, alias: PlannedResource) -> None:
+        """A KMS key is named in the landscape by its alias (alias/<name>)."""
+        name = str(_known(alias, "name"))
+        keys = [r for r in self.plan.referenced(alias, "target_key_id")
+                if r.type == "aws_kms_key"]
+        if len(keys) != 1 or not name.startswith(_ALIAS_PREFIX):
+            raise UnknownValue(alias.address, "target_key_id")
+        key = keys[0]
+        entry: dict[str, Any] = {"name": name[len(_ALIAS_PREFIX):]}
+        account = self.importer.account_of(key)
+        if key.value("description"):
+            entry["description"] = key.value("description")
+        if key.value("policy"):
+            entry["policy"] = self.draft.policy_file(
+                "resources/kms", f"{account}-{entry['name']}",
+                self.importer.document(key, "policy"))
+        if key.value("tags"):
+            entry["tags"] = dict(key.value("tags"))
+        self.place(key, "kms_keys", entry)
+        self.importer.read(key, f"accounts/{account}.yaml resources.kms_keys[{entry['name']}]")
+        self.importer.read(alias, f"accounts/{account}.yaml resources.kms_keys[{entry['name']}]")
+
+    # ------------------------------------------------------------------ what attaches to them
+
+    def target(self, resource: PlannedResource, attribute: str, kind: str
+               ) -> tuple[str, dict[str, Any]]:
+        """The entry of the resource `attribute` names: by reference, or by its known name."""
+        for referenced in self.plan.referenced(resource, attribute):
+            found = self.entries.get(referenced.configuration_address)
+            if found is not None and found[1] == kind:
+                return found[0], found[2]
+        if resource.known(attribute):
+            value = str(resource.value(attribute))
+            name = value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+            for account, found_kind, entry in self.entries.values():
+                if found_kind == kind and entry["name"] == name:
+                    return account, entry
+        raise UnknownValue(resource.address, attribute)
+
+    def policy(self, resource: PlannedResource, attribute: str, service: str) -> None:
+        kinds = {"s3": "s3_buckets", "sns": "sns_topics", "sqs": "sqs_queues"}
+        account, entry = self.target(resource, attribute, kinds[service])
+        document = self.importer.document(resource, "policy")
+        entry["policy"] = self.draft.policy_file(f"resources/{service}",
+                                                 f"{account}-{entry['name']}", document)
+        self.importer.read(resource, f"accounts/{account}.yaml {kinds[service]}[{entry['name']}]"
+                                     " policy")
+
+    def versioning(self, resource: PlannedResource) -> None:
+        account, entry = self.target(resource, "bucket", "s3_buckets")
+        configuration = resource.value("versioning_configuration") or [{}]
+        entry["versioning"] = configuration[0].get("status") == "Enabled"
+        self.importer.read(resource, f"accounts/{account}.yaml s3_buckets[{entry['name']}] "
+                                     "versioning")
+
+    def encryption(self, resource: PlannedResource) -> None:
+        account, entry = self.target(resource, "bucket", "s3_buckets")
+        rules = resource.value("rule") or [{}]
+        default = (rules[0].get("apply_server_side_encryption_by_default") or [{}])[0]
+        algorithm = default.get("sse_algorithm")
+        if algorithm not in ("AES256", "aws:kms"):
+            raise UnknownValue(resource.address, "rule")
+        entry["encryption"] = algorithm
+        self.importer.read(resource, f"accounts/{account}.yaml s3_buckets[{entry['name']}] "
+                                     "encryption")
+
+    def public_access(self, resource: PlannedResource) -> None:
+        account, entry = self.target(resource, "bucket", "s3_buckets")
+        flags = ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                 "restrict_public_buckets")
+        entry["block_public_access"] = all(resource.value(flag) is True for flag in flags)
+        self.importer.read(resource, f"accounts/{account}.yaml s3_buckets[{entry['name']}] "
+                                     "block_public_access")
+
+    def subscription(self, resource: PlannedResource) -> None:
+        if resource.value("protocol") != "sqs":
+            self.importer.skip(resource, "only SQS subscriptions are in the landscape format")
+            return
+        topic_account, topic = self.target(resource, "topic_arn", "sns_topics")
+        queue_account, queue = self.target(resource, "endpoint", "sqs_queues")
+        if topic_account != queue_account:
+            self.importer.skip(resource, "the landscape format subscribes a queue to topics of "
+                               "its own account only")
+            return
+        queue.setdefault("subscriptions", []).append(topic["name"])
+        self.importer.read(resource, f"accounts/{queue_account}.yaml sqs_queues[{queue['name']}]"
+                                     f" subscribes to {topic['name']}")
+
+
+def _known(resource: PlannedResource, attribute: str) -> Any:
+    value = resource.value(attribute)
+    if value is None:
+        raise UnknownValue(resource.address, attribute)
+    return value
