@@ -142,10 +142,8 @@ class TerraformImport:
     def scp(self, policy: PlannedResource) -> None:
         kind = policy.value("type") or "SERVICE_CONTROL_POLICY"
         if kind != "SERVICE_CONTROL_POLICY":
-            self.draft.report.skipped.append(Skipped(
-                policy.address, f"aws_organizations_policy ({kind})",
-                "only service control policies are in the landscape format"))
-            self.handled.add(policy.address)
+            self.skip(policy, "only service control policies are in the landscape format",
+                      kind=f"aws_organizations_policy ({kind})")
             return
         name = str(policy.value("name"))
         document = self.document(policy, "content")
@@ -181,10 +179,7 @@ class TerraformImport:
                     for r in self.plan.referenced(attachment, "policy_id")
                     if r.configuration_address in self.policy_by_address]
         if len(policies) != 1:
-            self.draft.report.skipped.append(Skipped(
-                attachment.address, attachment.type,
-                "its policy_id is not one SCP of the plan"))
-            self.handled.add(attachment.address)
+            self.skip(attachment, "its policy_id is not one SCP of the plan")
             return
         target = self.target(attachment)
         policies[0]["attach_to"].append(target)
@@ -240,11 +235,7 @@ class TerraformImport:
         account = self.account_of(policy)
         name = str(policy.value("name"))
         document = self.document(policy, "policy")
-        entry: dict[str, Any] = {"name": name}
-        if policy.value("path") not in (None, "/"):
-            entry["path"] = policy.value("path")
-        if policy.value("description"):
-            entry["description"] = policy.value("description")
+        entry = _iam_entry(policy, name)
         entry["file"] = self.draft.policy_file("iam", f"{account}-{name}", document)
         self.draft.section(account, "managed_policies").append(entry)
         self.read(policy, f"accounts/{account}.yaml managed_policies[{name}]")
@@ -252,27 +243,16 @@ class TerraformImport:
     def roles(self) -> None:
         self.each("aws_iam_role", self.role, "the role is not imported")
         for inline in self.plan.of_type("aws_iam_role_policy"):
-            self.attach(inline, lambda entry, resource: entry.setdefault(
-                "inline_policies", []).append({
-                    "name": str(resource.value("name")),
-                    "file": self.draft.policy_file(
-                        "iam", f"{entry['name']}-{resource.value('name')}",
-                        self.document(resource, "policy")),
-                }))
-
+            self.attach(inline, self.attach_inline)
         for attachment in self.plan.of_type("aws_iam_role_policy_attachment"):
-            self.attach(attachment, lambda entry, resource: self.attach_managed(entry, resource))
+            self.attach(attachment, self.attach_managed)
 
     def role(self, role: PlannedResource) -> None:
         account = self.account_of(role)
         name = str(role.value("name"))
         trust = self.document(role, "assume_role_policy")
         boundary = self.policy_reference(role, "permissions_boundary", account)
-        entry: dict[str, Any] = {"name": name}
-        if role.value("path") not in (None, "/"):
-            entry["path"] = role.value("path")
-        if role.value("description"):
-            entry["description"] = role.value("description")
+        entry = _iam_entry(role, name)
         entry["trust"] = self.draft.policy_file("trust", f"{account}-{name}", trust)
         if boundary is not None:
             entry["permissions_boundary"] = boundary
@@ -283,8 +263,17 @@ class TerraformImport:
         self.draft.section(account, "roles").append(entry)
         self.read(role, f"accounts/{account}.yaml roles[{name}]")
 
-    def attach_managed(self, entry: dict[str, Any], attachment: PlannedResource) -> None:
-        policy = self.policy_reference(attachment, "policy_arn", self.account_of(attachment))
+    def attach_inline(self, entry: dict[str, Any], inline: PlannedResource, _: str) -> None:
+        name = str(inline.value("name"))
+        document = self.document(inline, "policy")
+        entry.setdefault("inline_policies", []).append({
+            "name": name,
+            "file": self.draft.policy_file("iam", f"{entry['name']}-{name}", document),
+        })
+
+    def attach_managed(self, entry: dict[str, Any], attachment: PlannedResource,
+                       account: str) -> None:
+        policy = self.policy_reference(attachment, "policy_arn", account)
         if policy is None:
             raise UnknownValue(attachment.address, "policy_arn")
         entry.setdefault("managed_policies", []).append(policy)
@@ -318,8 +307,8 @@ class TerraformImport:
         return arn[len(prefix):].rsplit("/", 1)[-1]
 
     def attach(self, resource: PlannedResource,
-               change: Callable[[dict[str, Any], PlannedResource], None]) -> None:
-        """Apply `change` to the role entry `resource`'s `role` names."""
+               change: Callable[[dict[str, Any], PlannedResource, str], None]) -> None:
+        """Apply `change` to the role entry `resource`'s `role` names (and its account)."""
         account = self.account_of(resource)
         role_name: str | None = None
         if resource.known("role"):
@@ -334,7 +323,7 @@ class TerraformImport:
             self.unknown(resource, "role", "not imported: its role is not a role of the plan")
             return
         try:
-            change(entry, resource)
+            change(entry, resource, account)
         except UnknownValue as error:
             self.unknown(resource, error.attribute, "not imported")
             return
@@ -347,9 +336,9 @@ class TerraformImport:
             return provider.region
         return self.draft.home_region
 
-    def skip(self, resource: PlannedResource, why: str) -> None:
+    def skip(self, resource: PlannedResource, why: str, kind: str | None = None) -> None:
         self.handled.add(resource.address)
-        self.draft.report.skipped.append(Skipped(resource.address, resource.type, why))
+        self.draft.report.skipped.append(Skipped(resource.address, kind or resource.type, why))
 
     # ------------------------------------------------------------------ the rest
 
@@ -374,9 +363,19 @@ class TerraformImport:
     def skipped(self) -> None:
         for resource in self.plan.resources:
             if resource.address not in self.handled:
-                self.draft.report.skipped.append(Skipped(
-                    resource.address, resource.type, "not imported: the landscape format has "
-                    "no place for it, or its importer is not written yet"))
+                self.skip(resource, "not imported: the landscape format has no place for it, "
+                          "or its importer is not written yet")
+
+
+def _iam_entry(resource: PlannedResource, name: str) -> dict[str, Any]:
+    """The landscape entry of an IAM role or policy: its name, and its path and description
+    when set."""
+    entry: dict[str, Any] = {"name": name}
+    if resource.value("path") not in (None, "/"):
+        entry["path"] = resource.value("path")
+    if resource.value("description"):
+        entry["description"] = resource.value("description")
+    return entry
 
 
 def _principal_accounts(document: Any) -> set[str]:

@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +85,13 @@ class PlannedResource:
     provider_key: str
     """The provider configuration it goes through (`aws.prod`), module mappings resolved."""
     references: Mapping[str, tuple[str, ...]] = field(hash=False)
-    """Per attribute, the resource addresses its expression refers to (without index)."""
-    configured: frozenset[str] = frozenset()
-    """The attributes the configuration sets (the others are the provider's defaults)."""
+    """Per attribute the configuration sets, the resource addresses its expression refers to
+    (without index; none for a constant)."""
+
+    @property
+    def configured(self) -> frozenset[str]:
+        """The attributes the configuration sets (the others are the provider's defaults)."""
+        return frozenset(self.references)
 
     @property
     def configuration_address(self) -> str:
@@ -129,12 +134,27 @@ class Plan:
     def by_address(self, address: str) -> PlannedResource | None:
         return next((r for r in self.resources if r.address == address), None)
 
+    # Indexes, made on first use: `referenced` is asked for once per resource or so, and a scan
+    # of the plan each time would grow with the square of its size.
+    @cached_property
+    def _declared(self) -> dict[str, list[PlannedResource]]:
+        """The resources by configuration address (every instance of a count/for_each)."""
+        found: dict[str, list[PlannedResource]] = {}
+        for resource in self.resources:
+            found.setdefault(resource.configuration_address, []).append(resource)
+        return found
+
     def referenced(self, resource: PlannedResource, attribute: str) -> tuple[PlannedResource, ...]:
         """The resources of the plan that `resource`'s `attribute` refers to (every instance
         of a `count`/`for_each` resource), in the module of `resource`."""
         prefix = f"{resource.module}." if resource.module else ""
         targets = {prefix + reference for reference in resource.references.get(attribute, ())}
-        return tuple(r for r in self.resources if r.configuration_address in targets)
+        found = [r for target in targets for r in self._declared.get(target, ())]
+        return tuple(sorted(found, key=lambda r: self._position[r.address]))  # the plan's order
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {resource.address: number for number, resource in enumerate(self.resources)}
 
     def account_id(self, resource: PlannedResource) -> str | None:
         """The account id `resource` is created in, when its provider's assume_role says so."""
@@ -226,7 +246,7 @@ class _Reader:
             address=address, type=entry["type"], name=entry["name"], module=module_address,
             index=index if isinstance(index, str | int) else None, values=values,
             unknown=unknown.get(address, frozenset()), provider_key=provider_key,
-            references=references, configured=frozenset(references),
+            references=references,
         )
 
     def _unknown(self, changes: Any) -> dict[str, frozenset[str]]:

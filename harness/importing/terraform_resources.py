@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from harness.importing.from_terraform import TerraformImport
 
 _ALIAS_PREFIX = "alias/"
+_KINDS = {"s3": "s3_buckets", "sns": "sns_topics", "sqs": "sqs_queues"}
+"""The landscape's resource list of each service whose policies are separate resources."""
 
 
 def import_resources(importer: TerraformImport) -> None:
@@ -52,15 +54,14 @@ class _Resources:
 
     # ------------------------------------------------------------------ the resources
 
-    def place(self, resource: PlannedResource, kind: str, entry: dict[str, Any]) -> str:
-        """Put `entry` in its account's `kind`, with its provider's region when not home."""
-        account = self.importer.account_of(resource)
+    def place(self, resource: PlannedResource, account: str, kind: str,
+              entry: dict[str, Any]) -> None:
+        """Put `entry` in `account`'s `kind`, with its provider's region when not home."""
         region = self.importer.region_of(resource)
         if region != self.draft.home_region:
             entry["region"] = region
         self.draft.resources(account, kind).append(entry)
         self.entries[resource.configuration_address] = (account, kind, entry)
-        return account
 
     def named(self, resource: PlannedResource, kind: str, name_field: str,
               policy_field: str | None = None) -> None:
@@ -69,15 +70,15 @@ class _Resources:
         account = self.importer.account_of(resource)
         # A policy the configuration does not set is the provider's computed default, unknown
         # until apply; one it sets, but from values unknown until apply, is reported.
-        configured = policy_field is not None and (
-            resource.known(policy_field) or policy_field in resource.configured)
-        if policy_field is not None and configured and resource.value(policy_field):
+        if policy_field is not None and (
+                resource.known(policy_field) or policy_field in resource.configured) and (
+                resource.value(policy_field)):
             document = self.importer.document(resource, policy_field)
             entry["policy"] = self.draft.policy_file(
                 f"resources/{folder}", f"{account}-{entry['name']}", document)
         if resource.value("tags"):
             entry["tags"] = dict(resource.value("tags"))
-        self.place(resource, kind, entry)
+        self.place(resource, account, kind, entry)
         self.importer.read(resource, f"accounts/{account}.yaml resources.{kind}[{entry['name']}]")
 
     def key(self, alias: PlannedResource) -> None:
@@ -98,7 +99,7 @@ class _Resources:
                 self.importer.document(key, "policy"))
         if key.value("tags"):
             entry["tags"] = dict(key.value("tags"))
-        self.place(key, "kms_keys", entry)
+        self.place(key, account, "kms_keys", entry)
         self.importer.read(key, f"accounts/{account}.yaml resources.kms_keys[{entry['name']}]")
         self.importer.read(alias, f"accounts/{account}.yaml resources.kms_keys[{entry['name']}]")
 
@@ -120,13 +121,12 @@ class _Resources:
         raise UnknownValue(resource.address, attribute)
 
     def policy(self, resource: PlannedResource, attribute: str, service: str) -> None:
-        kinds = {"s3": "s3_buckets", "sns": "sns_topics", "sqs": "sqs_queues"}
-        account, entry = self.target(resource, attribute, kinds[service])
+        kind = _KINDS[service]
+        account, entry = self.target(resource, attribute, kind)
         document = self.importer.document(resource, "policy")
         entry["policy"] = self.draft.policy_file(f"resources/{service}",
                                                  f"{account}-{entry['name']}", document)
-        self.importer.read(resource, f"accounts/{account}.yaml {kinds[service]}[{entry['name']}]"
-                                     " policy")
+        self.importer.read(resource, f"accounts/{account}.yaml {kind}[{entry['name']}] policy")
 
     def versioning(self, resource: PlannedResource) -> None:
         account, entry = self.target(resource, "bucket", "s3_buckets")
