@@ -211,6 +211,9 @@ class TerraformImport:
             if name is None:
                 raise ImportFailed(f"{self.plan.file}: {resource.address}: its provider "
                                    f"{resource.provider_key!r} assumes no role")
+            if name not in self.draft.accounts:
+                raise ImportFailed(f"--default-account {name}: not an account of the plan "
+                                   f"({', '.join(sorted(self.draft.accounts))})")
             return name
         if account_id not in self.account_by_id:
             raise ImportFailed(f"{self.plan.file}: {resource.address}: its provider "

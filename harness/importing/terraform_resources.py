@@ -27,8 +27,10 @@ class _Resources:
         self.importer = importer
         self.plan = importer.plan
         self.draft = importer.draft
-        # configuration address -> (account, kind, entry), for the resources that attach to them
+        # address -> (account, kind, entry), for the resources that attach to them
         self.entries: dict[str, tuple[str, str, dict[str, Any]]] = {}
+        # (account, kind, name) -> the addresses of the entries of that name there
+        self.named_entries: dict[tuple[str, str, str], list[str]] = {}
 
     def run(self) -> None:
         each = self.importer.each
@@ -61,19 +63,17 @@ class _Resources:
         if region != self.draft.home_region:
             entry["region"] = region
         self.draft.resources(account, kind).append(entry)
-        self.entries[resource.configuration_address] = (account, kind, entry)
+        self.entries[resource.address] = (account, kind, entry)
+        self.named_entries.setdefault((account, kind, entry["name"]), []).append(
+            resource.address)
 
     def named(self, resource: PlannedResource, kind: str, name_field: str,
               policy_field: str | None = None) -> None:
         entry: dict[str, Any] = {"name": str(_known(resource, name_field))}
         folder = kind.split("_")[0]
         account = self.importer.account_of(resource)
-        # A policy the configuration does not set is the provider's computed default, unknown
-        # until apply; one it sets, but from values unknown until apply, is reported.
-        if policy_field is not None and (
-                resource.known(policy_field) or policy_field in resource.configured) and (
-                resource.value(policy_field)):
-            document = self.importer.document(resource, policy_field)
+        document = self.policy_set(resource, policy_field) if policy_field else None
+        if document is not None:
             entry["policy"] = self.draft.policy_file(
                 f"resources/{folder}", f"{account}-{entry['name']}", document)
         if resource.value("tags"):
@@ -93,32 +93,52 @@ class _Resources:
         account = self.importer.account_of(key)
         if key.value("description"):
             entry["description"] = key.value("description")
-        if key.value("policy"):
+        document = self.policy_set(key, "policy")
+        if document is not None:
             entry["policy"] = self.draft.policy_file(
-                "resources/kms", f"{account}-{entry['name']}",
-                self.importer.document(key, "policy"))
+                "resources/kms", f"{account}-{entry['name']}", document)
         if key.value("tags"):
             entry["tags"] = dict(key.value("tags"))
         self.place(key, account, "kms_keys", entry)
         self.importer.read(key, f"accounts/{account}.yaml resources.kms_keys[{entry['name']}]")
         self.importer.read(alias, f"accounts/{account}.yaml resources.kms_keys[{entry['name']}]")
 
+    def policy_set(self, resource: PlannedResource, attribute: str) -> Any:
+        """The policy document `attribute` sets, or None. A policy the configuration does not
+        set is the provider's computed default (AWS's default policy), unknown until apply and
+        not an unknown of the import; one it sets from values unknown until apply is."""
+        if not resource.known(attribute) and attribute not in resource.configured:
+            return None
+        if not resource.value(attribute):
+            return None
+        return self.importer.document(resource, attribute)
+
     # ------------------------------------------------------------------ what attaches to them
 
     def target(self, resource: PlannedResource, attribute: str, kind: str
                ) -> tuple[str, dict[str, Any]]:
-        """The entry of the resource `attribute` names: by reference, or by its known name."""
-        for referenced in self.plan.referenced(resource, attribute):
-            found = self.entries.get(referenced.configuration_address)
-            if found is not None and found[1] == kind:
-                return found[0], found[2]
-        if resource.known(attribute):
+        """The entry of the resource `attribute` names: by reference (one instance of it), or by
+        its known name among the entries of `resource`'s own account and region (a policy is set
+        where its resource is). Anything else cannot be told: UnknownValue."""
+        candidates = [r.address for r in self.plan.referenced(resource, attribute)
+                      if r.address in self.entries and self.entries[r.address][1] == kind]
+        if len(candidates) > 1:  # a count/for_each resource: the instance the reference names
+            named = set(resource.references.get(attribute, ()))
+            candidates = [address for address in candidates
+                          if address.removeprefix(f"{resource.module}.") in named]
+        if not candidates and resource.known(attribute):
             value = str(resource.value(attribute))
             name = value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-            for account, found_kind, entry in self.entries.values():
-                if found_kind == kind and entry["name"] == name:
-                    return account, entry
-        raise UnknownValue(resource.address, attribute)
+            account = self.importer.account_of(resource)
+            region = self.importer.region_of(resource)
+            candidates = [address for address in self.named_entries.get((account, kind, name), ())
+                          if kind == "s3_buckets"  # bucket names are global
+                          or self.entries[address][2].get("region", self.draft.home_region)
+                          == region]
+        if len(candidates) != 1:
+            raise UnknownValue(resource.address, attribute)
+        account, _, entry = self.entries[candidates[0]]
+        return account, entry
 
     def policy(self, resource: PlannedResource, attribute: str, service: str) -> None:
         kind = _KINDS[service]

@@ -180,3 +180,17 @@ def test_a_name_that_would_write_outside_the_landscape_is_refused(tmp_path: Path
     with pytest.raises(ImportFailed, match="would write outside the landscape directory"):
         draft.write(out)
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["deep", "plan.json"]
+
+
+def test_a_default_account_that_is_not_in_the_plan_is_refused(tmp_path: Path) -> None:
+    data = json.loads((PLANS / "two-accounts.json").read_text(encoding="utf-8"))
+    for resource in data["configuration"]["root_module"]["resources"]:
+        if resource["address"] == "aws_iam_role.orders":
+            resource["provider_config_key"] = "aws"  # the provider that assumes no role
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(data), encoding="utf-8")
+    options = Options("imported", "us-east-1", ("us-east-1",), management=MANAGEMENT,
+                      account_ids={"prod": "666666666666"}, default_account="prd")
+    with pytest.raises(ImportFailed, match=r"--default-account prd: not an account of the plan "
+                                           r"\(management, prod\)"):
+        import_plan(Plan.load(plan), options)

@@ -78,3 +78,43 @@ def test_the_imported_bucket_policy_denies_plain_http(landscape: Landscape) -> N
         s3 = stack.client("s3", stack.administrator("prod"), secure=False)
         with pytest.raises(ClientError, match="explicit deny in a resource-based policy"):
             s3.get_object(Bucket="securecart-prod-customer-data", Key="any")
+
+
+# --------------------------------------------------------------------------- instances.json
+# dev and prod each have a topic "order-events"; prod's topic policy names its topic by a literal
+# ARN. Two buckets from one for_each, with bucket policies from a for_each over them
+# (`bucket = each.value.id`). A KMS key the configuration gives no policy (AWS's default).
+
+INSTANCES = Path(__file__).parent / "plans" / "instances.json"
+
+
+@pytest.fixture(scope="module")
+def instances(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    options = Options("imported", "us-east-1", ("us-east-1",),
+                      management=Account("management", "111111111111", "m@example.com"),
+                      account_ids={"prod": "666666666666", "dev": "444444444444"})
+    return import_plan(Plan.load(INSTANCES), options).write(tmp_path_factory.mktemp("i") / "out")
+
+
+def test_a_policy_named_by_arn_is_set_on_the_resource_of_its_own_account(instances: Path) -> None:
+    landscape = load_landscape(instances)
+    [prod_topic] = landscape.account("prod").resources.topics
+    [dev_topic] = landscape.account("dev").resources.topics
+    assert prod_topic.policy is not None
+    assert prod_topic.policy.document["Statement"][0]["Sid"] == "ProdOnly"
+    assert dev_topic.policy is None
+
+
+def test_a_key_with_the_default_policy_is_imported_without_one(instances: Path) -> None:
+    [key] = load_landscape(instances).account("prod").resources.keys
+    assert (key.name, key.policy) == ("default-policy", None)
+
+
+def test_policies_that_cannot_be_matched_to_one_instance_are_reported_not_guessed(
+        instances: Path) -> None:
+    buckets = load_landscape(instances).account("prod").resources.buckets
+    assert [b.policy for b in buckets] == [None, None]
+    report = (instances / "import-report.md").read_text(encoding="utf-8")
+    for key in ("alpha", "beta"):
+        assert (f'| `aws_s3_bucket_policy.logs["{key}"]` | `bucket` | the bucket policy is not '
+                "imported |") in report
